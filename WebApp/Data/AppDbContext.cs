@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace WebApp.Data;
+
+/// <summary>
+/// The one model of the site. Each provider has a subclass only so that its migrations live in
+/// their own folder; the model itself is defined once, here.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Post> Posts => Set<Post>();
+    public DbSet<Follow> Follows => Set<Follow>();
+    public DbSet<UserDailyView> UserDailyViews => Set<UserDailyView>();
+    public DbSet<SiteSetting> SiteSettings => Set<SiteSetting>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            // Ids come from the deterministic seed, so both providers hold the same rows.
+            user.Property(u => u.Id).ValueGeneratedNever();
+            user.Property(u => u.Handle).HasMaxLength(Limits.HandleMaxLength);
+            user.Property(u => u.DisplayName).HasMaxLength(100);
+            user.Property(u => u.Bio).HasMaxLength(500);
+            user.Property(u => u.Location).HasMaxLength(100);
+            user.Property(u => u.Website).HasMaxLength(200);
+            user.HasIndex(u => u.Handle).IsUnique();
+            user.HasIndex(u => u.DisplayName);
+            user.HasIndex(u => u.JoinedAt);
+        });
+
+        modelBuilder.Entity<Post>(post =>
+        {
+            post.ToTable("posts");
+            post.Property(p => p.Id).ValueGeneratedNever();
+            post.Property(p => p.Title).HasMaxLength(200);
+            post.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            post.HasIndex(p => new { p.UserId, p.PublishedAt }).IsDescending(false, true);
+            post.HasIndex(p => p.PublishedAt).IsDescending();
+        });
+
+        modelBuilder.Entity<Follow>(follow =>
+        {
+            follow.ToTable("follows");
+            follow.HasKey(f => new { f.FollowerId, f.FolloweeId });
+            follow.HasOne<User>().WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Cascade);
+            follow.HasOne<User>().WithMany().HasForeignKey(f => f.FolloweeId).OnDelete(DeleteBehavior.Cascade);
+            follow.HasIndex(f => f.FolloweeId);
+        });
+
+        modelBuilder.Entity<UserDailyView>(view =>
+        {
+            view.ToTable("user_daily_views");
+            view.HasKey(v => new { v.UserId, v.Day });
+            view.HasOne<User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SiteSetting>(setting =>
+        {
+            setting.ToTable("site_settings");
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasMaxLength(100);
+        });
+    }
+}
+
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);
+
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options);
+
+/// <summary>Input limits shared by the model, the routes and the pages.</summary>
+public static class Limits
+{
+    public const int HandleMaxLength = 30;
+    public const int SearchMaxLength = 100;
+}

@@ -1,0 +1,98 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace WebApp.Data;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    public const string DefaultSqliteConnectionString = "Data Source=App_Data/webapp.db";
+    public const string ApplicationName = "WebApp";
+
+    /// <summary>
+    /// Registers a pooled <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider:
+    /// one short-lived context per concurrent loader, no tracking by default.
+    /// </summary>
+    public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        services.AddSingleton(DemoSeedOptions.Default);
+        services.AddHostedService<DatabaseInitializer>();
+
+        var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), environment.ContentRootPath);
+                services.AddProviderFactory<SqliteAppDbContext>((options, interceptors) => options
+                    .UseSqlite(sqlite)
+                    .AddInterceptors(interceptors));
+                break;
+            case DatabaseProvider.Postgres:
+                var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"));
+                services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
+                    .UseNpgsql(postgres)
+                    .AddInterceptors(interceptors));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
+        }
+
+        return services;
+    }
+
+    private static void AddProviderFactory<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder, IEnumerable<IInterceptor>> configure)
+        where TContext : AppDbContext
+    {
+        // Interceptors registered in DI (the render guard, test-only fault injectors) join every context.
+        services.AddPooledDbContextFactory<TContext>((sp, options) =>
+        {
+            configure(options, sp.GetServices<IInterceptor>());
+            options.UseSnakeCaseNamingConvention()
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        });
+        services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<TContext>>();
+    }
+
+    internal static string SqliteConnectionString(string? configured, string contentRoot)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? DefaultSqliteConnectionString : configured);
+        if (builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
+        {
+            builder.DataSource = Path.Combine(contentRoot, builder.DataSource);
+        }
+
+        if (builder.DataSource != ":memory:")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        }
+
+        return builder.ToString();
+    }
+
+    internal static string PostgresConnectionString(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            throw new InvalidOperationException(
+                "Database:Provider is Postgres but ConnectionStrings:Postgres is empty. " +
+                "Set it, for example ConnectionStrings__Postgres='Host=localhost;Database=webapp;Username=webapp;Password=…'.");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        // Lets operators (and the leak checks) find this app's sessions in pg_stat_activity.
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = ApplicationName;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private sealed class AppDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<AppDbContext>
+        where TContext : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}

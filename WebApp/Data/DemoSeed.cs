@@ -1,0 +1,187 @@
+using System.Globalization;
+
+namespace WebApp.Data;
+
+public sealed record DemoSeedOptions(int Users, int RandomSeed, DateTime ReferenceTime)
+{
+    /// <summary>About 500 users with about 20 posts each, as of 2026-01-01 00:00 UTC.</summary>
+    public static DemoSeedOptions Default { get; } = new(500, 20260101, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+}
+
+public sealed record DemoData(
+    IReadOnlyList<User> Users,
+    IReadOnlyList<Post> Posts,
+    IReadOnlyList<Follow> Follows,
+    IReadOnlyList<UserDailyView> Views,
+    IReadOnlyList<SiteSetting> Settings);
+
+/// <summary>
+/// Generates the demo data from a fixed random seed and a fixed reference time, so every run and both
+/// providers hold the same rows (and so render the same HTML). Times are whole seconds, which both
+/// providers store exactly. Some text is hostile on purpose, to prove that pages encode it.
+/// </summary>
+public static class DemoSeed
+{
+    public const string AnnouncementKey = "announcement";
+
+    private static readonly (string Display, string Stem)[] FirstNames =
+    [
+        ("Ada", "ada"), ("Zoë", "zoe"), ("李", "li"), ("Мария", "maria"), ("محمد", "mohammed"),
+        ("Søren", "soren"), ("José", "jose"), ("Aiko 愛子", "aiko"), ("Đức", "duc"), ("Noa", "noa"),
+        ("Olu", "olu"), ("Grace", "grace"), ("Kwame", "kwame"), ("Ingrid", "ingrid"), ("Priya", "priya"),
+        ("Mateo", "mateo"), ("Yuki", "yuki"), ("Amara", "amara"), ("Lars", "lars"), ("Fatima", "fatima"),
+        ("Chen", "chen"), ("Élodie", "elodie"), ("Ravi", "ravi"), ("Olga", "olga"), ("Tomás", "tomas"),
+        ("Nia", "nia"), ("Hiro", "hiro"), ("Leila", "leila"), ("Finn", "finn"), ("Ana", "ana"),
+        ("דוד", "david"), ("Σοφία", "sofia"),
+    ];
+
+    private static readonly (string Display, string Stem)[] LastNames =
+    [
+        ("Lovelace", "lovelace"), ("Hopper", "hopper"), ("O'Brien", "obrien"), ("Nakamura", "nakamura"),
+        ("Okafor", "okafor"), ("Müller", "muller"), ("García", "garcia"), ("Ivanova", "ivanova"),
+        ("Nguyễn", "nguyen"), ("Kowalski", "kowalski"), ("Haddad", "haddad"), ("Johansson", "johansson"),
+        ("Singh", "singh"), ("Rossi", "rossi"), ("王", "wang"), ("Smith & Sons", "smith"),
+        ("Dubois", "dubois"), ("Mensah", "mensah"), ("Kim", "kim"), ("Silva", "silva"),
+    ];
+
+    private static readonly string[] Flourishes = ["", "", "", "", " 🦊", " ☕", " 🚀", " \"the dev\"", " <b>bold</b>"];
+
+    private static readonly string[] Places =
+    [
+        "Lagos", "Tōkyō", "São Paulo", "Berlin", "Montréal", "Reykjavík", "القاهرة", "Kraków", "Auckland",
+        "Zürich", "Москва", "Nairobi", "", "Earth & Moon", "<unknown>",
+    ];
+
+    private static readonly string[] Topics =
+    [
+        "deadlines", "cancellation tokens", "connection pools", "Razor views", "PostgreSQL", "SQLite",
+        "async/await", "goroutines", "caching", "HTML encoding", "indexes", "load tests", "coffee ☕",
+        "emoji 🎉", "<script> tags", "\"quotes\"", "R&D", "日本語", "العربية", "Ελληνικά",
+    ];
+
+    private static readonly string[] TitleShapes =
+    [
+        "Notes on {0}", "Why {0} matter", "{0} in practice", "A week with {0}", "{0} & {1}",
+        "What I got wrong about {0}", "{0} vs. {1}", "\"{0}\" is not what you think", "5 < {0} > 3?",
+    ];
+
+    private static readonly string[] Sentences =
+    [
+        "Every request gets one deadline, and every query honours it.",
+        "I measured it twice & the numbers held.",
+        "The view only reads its model; nothing in it waits on I/O.",
+        "Use <strong> only where it means something, not for style.",
+        "Cancelled work is cheap; orphaned work is not.",
+        "Ich habe es gestern ausprobiert — es funktioniert.",
+        "これはテストの文章です。",
+        "هذه جملة للاختبار.",
+        "It's \"fine\" until the pool runs dry 🔥.",
+        "Measure first, then guess less.",
+        "A 504 page is an honest answer when the deadline passes.",
+        "<img src=x onerror=alert(1)> should show up as text.",
+    ];
+
+    public static DemoData Generate(DemoSeedOptions options)
+    {
+        var random = new Random(options.RandomSeed);
+        var reference = options.ReferenceTime;
+        var users = new List<User>(options.Users);
+        var handles = new HashSet<string>(StringComparer.Ordinal);
+
+        for (var id = 1; id <= options.Users; id++)
+        {
+            var first = FirstNames[random.Next(FirstNames.Length)];
+            var last = LastNames[random.Next(LastNames.Length)];
+            var stem = first.Stem + "_" + last.Stem;
+            var handle = stem;
+            for (var n = 2; !handles.Add(handle); n++)
+            {
+                handle = stem + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var joined = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
+            users.Add(new User
+            {
+                Id = id,
+                Handle = handle,
+                DisplayName = first.Display + " " + last.Display + Flourishes[random.Next(Flourishes.Length)],
+                Bio = Sentence(random) + " " + Sentence(random),
+                Location = Places[random.Next(Places.Length)],
+                Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
+                JoinedAt = joined,
+            });
+        }
+
+        // A few rows that attack the page, so every test sees them.
+        users[0].DisplayName = "<script>alert(\"pwned\")</script> Mallory";
+        users[0].Bio = "Tom & Jerry's \"best\" <b>friends</b> — 'quoted' <i>text</i> 🐱🐭";
+        users[0].Website = "javascript:alert(1)";
+        users[1].DisplayName = "مريم الخوارزمي 🌙";
+        users[2].DisplayName = "Zoë \"Zed\" O'Brien & Co. 🎉";
+
+        var posts = new List<Post>(options.Users * 20);
+        var postId = 1;
+        foreach (var user in users)
+        {
+            var count = random.Next(10, 31);
+            var span = (int)(reference - user.JoinedAt).TotalSeconds;
+            for (var i = 0; i < count; i++)
+            {
+                var topicA = Topics[random.Next(Topics.Length)];
+                var topicB = Topics[random.Next(Topics.Length)];
+                var title = string.Format(CultureInfo.InvariantCulture, TitleShapes[random.Next(TitleShapes.Length)], topicA, topicB);
+                var paragraphs = random.Next(1, 4);
+                var body = string.Join("\n\n", Enumerable.Range(0, paragraphs).Select(_ => Sentence(random) + " " + Sentence(random) + " " + Sentence(random)));
+                posts.Add(new Post
+                {
+                    Id = postId++,
+                    UserId = user.Id,
+                    Title = title,
+                    Body = body,
+                    PublishedAt = user.JoinedAt.AddSeconds(random.Next(1, span)),
+                    LikeCount = random.Next(0, 500),
+                });
+            }
+        }
+
+        var follows = new List<Follow>();
+        foreach (var user in users)
+        {
+            var followees = new HashSet<int>();
+            var count = random.Next(0, 31);
+            for (var i = 0; i < count; i++)
+            {
+                var other = random.Next(1, options.Users + 1);
+                if (other != user.Id && followees.Add(other))
+                {
+                    var later = user.JoinedAt > users[other - 1].JoinedAt ? user.JoinedAt : users[other - 1].JoinedAt;
+                    follows.Add(new Follow
+                    {
+                        FollowerId = user.Id,
+                        FolloweeId = other,
+                        CreatedAt = later.AddSeconds(random.Next(1, Math.Max(2, (int)(reference - later).TotalSeconds))),
+                    });
+                }
+            }
+        }
+
+        var views = new List<UserDailyView>();
+        var today = DateOnly.FromDateTime(reference);
+        foreach (var user in users.Where(u => u.Id % 5 == 0))
+        {
+            for (var day = 1; day <= 14; day++)
+            {
+                views.Add(new UserDailyView { UserId = user.Id, Day = today.AddDays(-day), Views = random.Next(1, 40) });
+            }
+        }
+
+        var settings = new List<SiteSetting>
+        {
+            new() { Key = AnnouncementKey, Value = "Welcome to WebApp — every page loads its data at once & renders with no I/O. <Try> the directory!" },
+        };
+
+        return new DemoData(users, posts, follows, views, settings);
+    }
+
+    private static string Sentence(Random random) => Sentences[random.Next(Sentences.Length)];
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace WebApp.Pages;
+
+/// <summary>
+/// The one error page, re-executed for error status codes and unhandled exceptions. It reads only the
+/// status (never the exception), so no stack trace or connection string can reach a visitor.
+/// </summary>
+[IgnoreAntiforgeryToken]
+[ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
+public sealed class ErrorModel : PageModel
+{
+    public int Status { get; private set; }
+    public string Title { get; private set; } = "";
+    public string Explanation { get; private set; } = "";
+
+    public void OnGet() => Describe();
+
+    public void OnPost() => Describe();
+
+    private void Describe()
+    {
+        // Visited directly, /error is just a page that does not exist.
+        var reExecuted = HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is not null
+            || HttpContext.Features.Get<IExceptionHandlerFeature>() is not null;
+        Status = reExecuted ? Response.StatusCode : StatusCodes.Status404NotFound;
+        (Title, Explanation) = Status switch
+        {
+            400 => ("Bad request", "Something in the address is not valid. Check the link and try again."),
+            404 => ("Page not found", "There is no page at this address. The user or post may not exist."),
+            504 => ("This page took too long", "The page could not be loaded before its deadline. Please try again in a moment."),
+            >= 500 => ("Something went wrong", "The page could not be loaded. The error has been logged; please try again later."),
+            _ => ("Request not accepted", "The server could not accept this request."),
+        };
+        Response.StatusCode = Status;
+    }
+}

@@ -26,6 +26,13 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             user.Property(u => u.Bio).HasMaxLength(500);
             user.Property(u => u.Location).HasMaxLength(100);
             user.Property(u => u.Website).HasMaxLength(200);
+            if (Database.IsNpgsql())
+            {
+                // Byte-order collation: the same order as SQLite's BINARY, so both providers sort alike.
+                user.Property(u => u.Handle).UseCollation("C");
+                user.Property(u => u.DisplayName).UseCollation("C");
+            }
+
             user.HasIndex(u => u.Handle).IsUnique();
             user.HasIndex(u => u.DisplayName);
             user.HasIndex(u => u.JoinedAt);

@@ -122,13 +122,15 @@ namespace WebApp.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
-                        .HasColumnName("display_name");
+                        .HasColumnName("display_name")
+                        .UseCollation("C");
 
                     b.Property<string>("Handle")
                         .IsRequired()
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)")
-                        .HasColumnName("handle");
+                        .HasColumnName("handle")
+                        .UseCollation("C");
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("timestamp with time zone")

@@ -28,8 +28,8 @@ namespace WebApp.Data.Migrations.Postgres
                 columns: table => new
                 {
                     id = table.Column<int>(type: "integer", nullable: false),
-                    handle = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
-                    display_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    handle = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false, collation: "C"),
+                    display_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false, collation: "C"),
                     bio = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
                     location = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     website = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),

@@ -12,7 +12,7 @@ using WebApp.Data;
 namespace WebApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261128060726_Initial")]
+    [Migration("20261128060948_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -125,13 +125,15 @@ namespace WebApp.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
-                        .HasColumnName("display_name");
+                        .HasColumnName("display_name")
+                        .UseCollation("C");
 
                     b.Property<string>("Handle")
                         .IsRequired()
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)")
-                        .HasColumnName("handle");
+                        .HasColumnName("handle")
+                        .UseCollation("C");
 
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("timestamp with time zone")

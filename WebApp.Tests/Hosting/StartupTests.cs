@@ -1,0 +1,69 @@
+using System.Net;
+using WebApp.Data;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Hosting;
+
+public sealed class StartupTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Start_EmptyDatabase_MigratesSeedsAndServesHome(DatabaseProvider provider)
+    {
+        var database = await TestDatabases.CreateEmptyAsync(provider);
+        await using var factory = new WebAppFactory(database);
+        var client = factory.CreateClient();
+
+        var page = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("500", page.Text("#counts [data-count=users]"));
+        var expectedPosts = DemoSeed.Generate(DemoSeedOptions.Default).Posts.Count;
+        Assert.Equal(expectedPosts.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Text("#counts [data-count=posts]"));
+        Assert.NotEmpty(page.All("#newest-users li a[href^='/u/']"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Health_SeededDatabase_LiveAndReady(DatabaseProvider provider)
+    {
+        await using var factory = await WebAppFactory.StartAsync(provider);
+        var client = factory.CreateClient();
+
+        using var live = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_DatabaseUnreachable_Returns503WhileHealthzStays200()
+    {
+        // A port with nothing behind it; start-up work is off so the host can start without a database.
+        var unreachable = new TestDatabase(DatabaseProvider.Postgres, "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=1");
+        await using var factory = new WebAppFactory(unreachable, new Dictionary<string, string?>
+        {
+            ["Database:MigrateOnStartup"] = "false",
+            ["Database:SeedOnStartup"] = "false",
+        });
+        var client = factory.CreateClient();
+
+        using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        using var live = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownPath_Returns404PageWithoutStackTrace()
+    {
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite);
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/no/such/page", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, page.Status);
+        Assert.Equal("Page not found", page.Text("h1"));
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using WebApp.Data;
+
+namespace WebApp.Tests.Infrastructure;
+
+/// <summary>
+/// Hosts the real app in the Testing environment on a test's own database. Configuration goes in
+/// through settings, services through <paramref name="services"/>: the app has no test hooks.
+/// </summary>
+public sealed class WebAppFactory(
+    TestDatabase database,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+{
+    public TestDatabase Database { get; } = database;
+
+    public static async Task<WebAppFactory> StartAsync(
+        DatabaseProvider provider,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var factory = new WebAppFactory(await TestDatabases.CreateSeededAsync(provider), settings, services);
+        _ = factory.Server;
+        return factory;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting($"ConnectionStrings:{Database.Provider}", Database.ConnectionString);
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using WebApp.Data;
+using WebApp.Pages.Shared;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Hosting;
@@ -17,10 +18,10 @@ public sealed class StartupTests
         var page = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        Assert.Equal("500", page.Text("#counts [data-count=users]"));
+        Assert.Equal(Formatting.Count(500), page.Text("#counts [data-count=users]"));
         var expectedPosts = DemoSeed.Generate(DemoSeedOptions.Default).Posts.Count;
-        Assert.Equal(expectedPosts.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Text("#counts [data-count=posts]"));
-        Assert.NotEmpty(page.All("#newest-users li a[href^='/u/']"));
+        Assert.Equal(Formatting.Count(expectedPosts), page.Text("#counts [data-count=posts]"));
+        Assert.NotEmpty(page.All("#featured-users li a[href^='/u/']"));
     }
 
     [Theory]

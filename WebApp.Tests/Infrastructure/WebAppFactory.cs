@@ -19,10 +19,18 @@ public sealed class WebAppFactory(
     public static async Task<WebAppFactory> StartAsync(
         DatabaseProvider provider,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool kestrel = false)
     {
         var factory = new WebAppFactory(await TestDatabases.CreateSeededAsync(provider), settings, services);
-        _ = factory.Server;
+        if (kestrel)
+        {
+            // A real socket on a free loopback port: needed where the test server cannot show
+            // real behaviour (a client that hangs up, connection-level effects).
+            factory.UseKestrel(0);
+        }
+
+        factory.StartServer();
         return factory;
     }
 

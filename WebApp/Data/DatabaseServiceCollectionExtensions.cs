@@ -30,7 +30,8 @@ public static class DatabaseServiceCollectionExtensions
                     .AddInterceptors(interceptors));
                 break;
             case DatabaseProvider.Postgres:
-                var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"));
+                var deadline = configuration.GetValue("Loading:RequestTimeout", TimeSpan.FromSeconds(5));
+                var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"), deadline);
                 services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
                     .UseNpgsql(postgres)
                     .AddInterceptors(interceptors));
@@ -71,7 +72,7 @@ public static class DatabaseServiceCollectionExtensions
         return builder.ToString();
     }
 
-    internal static string PostgresConnectionString(string? configured)
+    internal static string PostgresConnectionString(string? configured, TimeSpan deadline)
     {
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -85,6 +86,13 @@ public static class DatabaseServiceCollectionExtensions
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {
             builder.ApplicationName = ApplicationName;
+        }
+
+        // A query must be cancelled by the page deadline (504), not by Npgsql's own timeout (500).
+        if (builder.CommandTimeout != 0 && TimeSpan.FromSeconds(builder.CommandTimeout) <= deadline)
+        {
+            throw new InvalidOperationException(
+                $"Command Timeout ({builder.CommandTimeout} s) in ConnectionStrings:Postgres must be above Loading:RequestTimeout ({deadline}).");
         }
 
         return builder.ConnectionString;

@@ -1,7 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
 using Serilog;
 using WebApp.Data;
+using WebApp.Loading;
 
 namespace WebApp.Hosting;
 
@@ -19,6 +22,7 @@ public static class WebAppBuilderExtensions
             .Enrich.FromLogContext(), preserveStaticLogger: true);
 
         services.AddSingleton(TimeProvider.System);
+        services.AddLoading();
         services.AddAppDatabase(builder.Configuration, builder.Environment);
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
@@ -27,4 +31,28 @@ public static class WebAppBuilderExtensions
 
         return builder;
     }
+
+    /// <summary>The page deadline (ASP.NET Core's request timeouts) and the load groups that honour it.</summary>
+    private static void AddLoading(this IServiceCollection services)
+    {
+        services.AddOptions<LoadingOptions>()
+            .BindConfiguration(LoadingOptions.Section)
+            .Validate(o => o.RequestTimeout > TimeSpan.Zero, "Loading:RequestTimeout must be positive.")
+            .Validate(o => o.MaxConcurrency >= 0, "Loading:MaxConcurrency must be 0 (unlimited) or more.")
+            .ValidateOnStart();
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LoadingOptions>>((timeouts, loading) =>
+            timeouts.AddPolicy(PagePolicy, new RequestTimeoutPolicy
+            {
+                Timeout = loading.Value.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            }));
+        services.AddHttpContextAccessor();
+        services.AddSingleton<LoadGroupFactory>();
+        services.AddSingleton<ILoadGroupObserver, LoadingMetrics>();
+        services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
+    }
+
+    /// <summary>The request-timeout policy every page runs under.</summary>
+    public const string PagePolicy = "page";
 }

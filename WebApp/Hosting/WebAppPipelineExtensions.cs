@@ -8,7 +8,8 @@ public static class WebAppPipelineExtensions
     /// <summary>The request pipeline, in order. Plain HTTP on purpose: TLS belongs to the proxy in front.</summary>
     public static WebApplication UseWebApp(this WebApplication app)
     {
-        app.UseSerilogRequestLogging();
+        // The host's logger, not the static bootstrap one: one request log line, with the loaders' timings.
+        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
@@ -16,11 +17,14 @@ public static class WebAppPipelineExtensions
 
         app.UseStatusCodePagesWithReExecute("/error");
         app.UseRouting();
+        // After routing (it reads the endpoint's policy) and inside the exception handler, so that a
+        // deadline becomes a 504 page. It does nothing while a debugger is attached.
+        app.UseRequestTimeouts();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseReadyCheck.Tag) });
         app.MapStaticAssets();
-        app.MapRazorPages().WithStaticAssets();
+        app.MapRazorPages().WithStaticAssets().WithRequestTimeout(WebAppBuilderExtensions.PagePolicy);
 
         return app;
     }

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
+using WebApp.Data;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Pages;
+
+/// <summary>How a page fails: a slow loader meets the deadline (504), a failing one fails the page at once (500).</summary>
+public sealed class LoadFailureTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Profile_SlowRequiredQuery_Returns504AtTheDeadlineAndCancelsTheQuery(DatabaseProvider provider)
+    {
+        var faults = new FaultInjector().Delay("profile.posts", Slow);
+        await using var factory = await StartAsync(provider, faults);
+        var handle = SeedFacts.Prolific.Handle;
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{handle}", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
+        Assert.Equal("This page took too long", page.Text("#error-heading"));
+        // After the deadline, and long before the slow query would have ended (generous margins).
+        Assert.InRange(clock.Elapsed, Deadline * 0.9, Slow / 3);
+        Assert.Contains("profile.posts", faults.Cancelled);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Profile_FailingRequiredQuery_Returns500AtOnceAndCancelsSiblings(DatabaseProvider provider)
+    {
+        var faults = new FaultInjector()
+            .Throw("profile.stats", new InvalidOperationException("injected stats failure"), "profile.posts", "profile.following")
+            .Delay("profile.posts", Slow)
+            .Delay("profile.following", Slow);
+        var logs = new LogCapture();
+        await using var factory = await StartAsync(provider, faults, logs, TimeSpan.FromSeconds(20));
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        Assert.Equal("Something went wrong", page.Text("#error-heading"));
+        Assert.DoesNotContain("injected", page.Document.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at WebApp.", page.Document.Body!.TextContent, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < Slow / 3, $"took {clock.Elapsed}: the failure did not cancel the slow siblings");
+        Assert.Contains("profile.posts", faults.Cancelled);
+        Assert.Contains("profile.following", faults.Cancelled);
+        // The log holds the original exception, not a cancellation.
+        var errors = logs.AtLeast(LogEventLevel.Error).ToList();
+        Assert.Contains(errors, e => e.Exception is InvalidOperationException { Message: "injected stats failure" });
+        Assert.DoesNotContain(errors, e => e.Exception is OperationCanceledException);
+    }
+
+    [Fact]
+    public async Task Profile_ClientGoneMidLoad_LoggedAs499AtInformation()
+    {
+        var faults = new FaultInjector().Delay("profile.posts", Slow);
+        var logs = new LogCapture();
+        await using var factory = await StartAsync(DatabaseProvider.Sqlite, faults, logs, TimeSpan.FromSeconds(20), kestrel: true);
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var client = factory.CreateClient();
+
+        var request = client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", leave.Token);
+        await WaitUntilAsync(() => faults.Executed.Contains("profile.posts"));
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+
+        await WaitUntilAsync(() => logs.Events.Any(e => LogCapture.Property(e, "StatusCode") == "499"), () => string.Join("\n", logs.Events.Select(e => e.Level + " " + e.RenderMessage())));
+        var line = logs.Events.Single(e => LogCapture.Property(e, "StatusCode") == "499");
+        Assert.Equal(LogEventLevel.Information, line.Level);
+        Assert.Contains("profile.posts", line.Properties["Loaders"].ToString(), StringComparison.Ordinal);
+        Assert.Contains("profile.posts", faults.Cancelled);
+        Assert.Empty(logs.AtLeast(LogEventLevel.Error));
+    }
+
+    private static async Task<WebAppFactory> StartAsync(DatabaseProvider provider, FaultInjector faults, ILogEventSink? logs = null, TimeSpan? deadline = null, bool kestrel = false)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Loading:RequestTimeout"] = (deadline ?? Deadline).ToString(),
+            ["Serilog:MinimumLevel:Default"] = "Information",
+        };
+        return await WebAppFactory.StartAsync(provider, settings, services =>
+        {
+            services.AddSingleton<IInterceptor>(faults);
+            if (logs is not null)
+            {
+                services.AddSingleton(logs);
+            }
+        }, kestrel);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string>? describe = null)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "condition not met within 10 s. " + describe?.Invoke());
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace WebApp.Pages.Shared;
+
+/// <summary>A user as listed on the home page, the directory and profiles.</summary>
+public sealed record UserSummary(string Handle, string DisplayName, string Location, int Followers);
+
+/// <summary>A post as listed with its author.</summary>
+public sealed record PostSummary(int Id, string AuthorHandle, string AuthorName, string Title, string Body, DateTime PublishedAt, int LikeCount)
+{
+    /// <summary>Lists load only this many characters of a body: enough for an excerpt.</summary>
+    public const int ExcerptSource = 200;
+
+    public string Excerpt => Formatting.Excerpt(Body);
+}

@@ -12,7 +12,8 @@ namespace WebApp.Tests.Infrastructure;
 public sealed class WebAppFactory(
     TestDatabase database,
     IReadOnlyDictionary<string, string?>? settings = null,
-    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+    Action<IServiceCollection>? services = null,
+    string environment = "Testing") : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
@@ -20,9 +21,10 @@ public sealed class WebAppFactory(
         DatabaseProvider provider,
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
-        bool kestrel = false)
+        bool kestrel = false,
+        string environment = "Testing")
     {
-        var factory = new WebAppFactory(await TestDatabases.CreateSeededAsync(provider), settings, services);
+        var factory = new WebAppFactory(await TestDatabases.CreateSeededAsync(provider), settings, services, environment);
         if (kestrel)
         {
             // A real socket on a free loopback port: needed where the test server cannot show
@@ -36,7 +38,7 @@ public sealed class WebAppFactory(
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting($"ConnectionStrings:{Database.Provider}", Database.ConnectionString);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

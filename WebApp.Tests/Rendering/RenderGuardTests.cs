@@ -1,0 +1,157 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Razor.TagHelpers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Events;
+using WebApp.Data;
+using WebApp.Loading;
+using WebApp.Rendering;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Rendering;
+
+/// <summary>
+/// The render-phase guard, proven both ways: real pages that do I/O while rendering are caught
+/// (negative controls, through test-only tag helper components that run inside every page's layout),
+/// and every page of the site renders with no I/O at all.
+/// </summary>
+public sealed class RenderGuardTests
+{
+    private const string ViolationsInstrument = "webapp.render.io_violations";
+    private const string RenderInstrument = "webapp.render.duration";
+
+    [Fact]
+    public async Task Guard_DatabaseQueryWhileRendering_FailsThePageNamingPageAndCall()
+    {
+        var logs = new LogCapture();
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        {
+            services.AddTransient<ITagHelperComponent, QueryingComponent>();
+            services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
+        });
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        var violation = Assert.Single(logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception).OfType<RenderPhaseViolationException>().Distinct());
+        Assert.Equal("/Index", violation.Page);
+        Assert.Contains("database", violation.Call, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Guard_HttpCallWhileRendering_FailsThePageNamingPageAndCall()
+    {
+        var logs = new LogCapture();
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        {
+            services.AddTransient<ITagHelperComponent, CallingComponent>();
+            services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
+        });
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        var violation = Assert.Single(logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception).OfType<RenderPhaseViolationException>().Distinct());
+        Assert.Equal("/Profile", violation.Page);
+        Assert.Equal($"HTTP GET {CallingComponent.Target}", violation.Call);
+    }
+
+    [Fact]
+    public async Task Guard_InProduction_LogsCountsAndStillServesThePage()
+    {
+        var logs = new LogCapture();
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        {
+            services.AddTransient<ITagHelperComponent, QueryingComponent>();
+            services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
+        }, environment: "Production");
+        using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal(Formatting(Sites.Seed.Users.Count), page.Text("#render-leak"));
+        // One error per guarded call (the connection open, then the query), each naming page and call.
+        var errors = logs.AtLeast(LogEventLevel.Error).ToList();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, error => Assert.Equal("/Index", LogCapture.Property(error, "Page")));
+        Assert.Contains(errors, error => LogCapture.Property(error, "Call")!.StartsWith("database", StringComparison.Ordinal));
+        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "/Index");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Guard_EveryPage_RendersWithNoIoAndUnderTheGuard(DatabaseProvider provider)
+    {
+        await using var factory = await WebAppFactory.StartAsync(provider);
+        using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
+        using var renders = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, RenderInstrument);
+        var client = factory.CreateClient();
+        var author = SeedFacts.Prolific;
+        var pages = new Dictionary<string, string>
+        {
+            ["/"] = "/Index",
+            ["/users?q=an&sort=posts&page=2"] = "/Users",
+            [$"/u/{author.Handle}?page=2"] = "/Profile",
+            [$"/u/{author.Handle}/posts/{SeedFacts.PostsOf(author.Id)[0].Id}"] = "/Post",
+            ["/no/such/page"] = "/Error",
+        };
+
+        foreach (var (url, _) in pages)
+        {
+            var page = await HtmlPage.GetAsync(client, url, TestContext.Current.CancellationToken);
+            Assert.True(page.Status is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{url} answered {(int)page.Status}");
+        }
+
+        Assert.Empty(violations.Measurements);
+        // Each page rendered inside the render phase: the guard was armed while it wrote HTML.
+        Assert.Equal(pages.Values.Order(), renders.Measurements.Select(m => m.Tags["page"]!).Order());
+    }
+
+    private static string Formatting(int count) => WebApp.Pages.Shared.Formatting.Count(count);
+
+    /// <summary>Test-only: a tag helper component that queries the database inside the layout's body.</summary>
+    private sealed class QueryingComponent(IDbContextFactory<AppDbContext> factory) : TagHelperComponent
+    {
+        [ViewContext]
+        [HtmlAttributeNotBound]
+        public ViewContext ViewContext { get; set; } = null!;
+
+        public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
+        {
+            // The error page that reports the violation must not repeat it.
+            if (context.TagName != "body" || ViewContext.ActionDescriptor.DisplayName == "/Error")
+            {
+                return;
+            }
+
+            await using var db = factory.CreateDbContext();
+            var users = await db.Users.CountAsync();
+            output.PostContent.AppendHtml($"<p id=\"render-leak\">{Formatting(users)}</p>");
+        }
+    }
+
+    /// <summary>Test-only: a tag helper component that calls an HTTP service inside the layout's body.</summary>
+    private sealed class CallingComponent(IHttpClientFactory clients) : TagHelperComponent
+    {
+        public const string Target = "http://127.0.0.1:9/activity";
+
+        [ViewContext]
+        [HtmlAttributeNotBound]
+        public ViewContext ViewContext { get; set; } = null!;
+
+        public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
+        {
+            // The error page that reports the violation must not repeat it.
+            if (context.TagName != "body" || ViewContext.ActionDescriptor.DisplayName == "/Error")
+            {
+                return;
+            }
+
+            using var response = await clients.CreateClient().GetAsync(new Uri(Target));
+            output.PostContent.AppendHtml("<p id=\"render-leak\">called</p>");
+        }
+    }
+}

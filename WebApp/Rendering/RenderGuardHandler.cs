@@ -1,0 +1,17 @@
+namespace WebApp.Rendering;
+
+/// <summary>Checks every outgoing HTTP request made through IHttpClientFactory against the render phase.</summary>
+public sealed class RenderGuardHandler(RenderGuard guard) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        guard.Check($"HTTP {request.Method} {request.RequestUri}");
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        guard.Check($"HTTP {request.Method} {request.RequestUri}");
+        return base.Send(request, cancellationToken);
+    }
+}

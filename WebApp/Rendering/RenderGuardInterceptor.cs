@@ -1,0 +1,64 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace WebApp.Rendering;
+
+/// <summary>Checks every EF Core command and connection open against the render phase.</summary>
+public sealed class RenderGuardInterceptor(RenderGuard guard) : DbConnectionInterceptor, IDbCommandInterceptor
+{
+    public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        guard.Check($"database connection open ({eventData.Context?.GetType().Name})");
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        guard.Check($"database connection open ({eventData.Context?.GetType().Name})");
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        guard.Check(Describe(command));
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        guard.Check(Describe(command));
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        guard.Check(Describe(command));
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        guard.Check(Describe(command));
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        guard.Check(Describe(command));
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        guard.Check(Describe(command));
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>The command's first line: the loader tag when it has one, else the start of the SQL.</summary>
+    private static string Describe(DbCommand command)
+    {
+        var text = command.CommandText.TrimStart();
+        var line = text.Split('\n', 2)[0].Trim();
+        return "database command: " + (line.Length > 120 ? line[..120] + "…" : line);
+    }
+}

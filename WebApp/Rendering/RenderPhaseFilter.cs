@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace WebApp.Rendering;
+
+/// <summary>
+/// Runs around every page and view result, even after a short-circuit (an always-run filter), and
+/// marks the render phase so the I/O guards can tell rendering from loading. Also times each render.
+/// </summary>
+public sealed class RenderPhaseFilter(RenderMetrics metrics) : IAsyncAlwaysRunResultFilter
+{
+    public async Task OnResultExecutionAsync(ResultExecutingContext context, ResultExecutionDelegate next)
+    {
+        if (context.Result is not (PageResult or ViewResult or PartialViewResult or ViewComponentResult))
+        {
+            await next();
+            return;
+        }
+
+        var page = context.ActionDescriptor.DisplayName ?? "unknown";
+        var started = Stopwatch.GetTimestamp();
+        using (RenderPhase.Enter(page))
+        {
+            await next();
+        }
+
+        metrics.RecordRender(page, Stopwatch.GetElapsedTime(started));
+    }
+}

@@ -6,11 +6,13 @@ namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
 /// A test-only EF Core interceptor, registered in the test host's services: finds a query by the tag
-/// its loader gave it, and delays it (honouring the query's token) or fails it. The app has no hook for it.
+/// its loader gave it (and optionally by its parameters), and delays it (honouring the query's token),
+/// makes the database itself sleep (<c>pg_sleep</c>, cancelled server-side by Npgsql), or fails it.
+/// The app has no hook for it.
 /// </summary>
 public sealed class FaultInjector : DbCommandInterceptor
 {
-    private readonly ConcurrentDictionary<string, Func<CancellationToken, Task>> _faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<Rule>> _rules = new(StringComparer.Ordinal);
 
     /// <summary>Tags whose query was cancelled while the injector held it.</summary>
     public ConcurrentBag<string> Cancelled { get; } = [];
@@ -18,16 +20,25 @@ public sealed class FaultInjector : DbCommandInterceptor
     /// <summary>Tags whose query reached the database (or the injector).</summary>
     public ConcurrentBag<string> Executed { get; } = [];
 
-    public FaultInjector Delay(string tag, TimeSpan delay)
-    {
-        _faults[tag] = ct => Task.Delay(delay, ct);
-        return this;
-    }
+    public FaultInjector Delay(string tag, TimeSpan delay, Func<DbCommand, bool>? when = null) =>
+        Add(tag, when, (_, ct) => Task.Delay(delay, ct));
+
+    /// <summary>Runs <c>SELECT pg_sleep(…)</c> on the query's own connection first: a real server-side wait.</summary>
+    public FaultInjector SleepInDatabase(string tag, TimeSpan duration, Func<DbCommand, bool>? when = null) =>
+        Add(tag, when, async (command, ct) =>
+        {
+            await using var sleep = command.Connection!.CreateCommand();
+            sleep.CommandText = $"SELECT pg_sleep({duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+            sleep.Transaction = command.Transaction;
+            await sleep.ExecuteNonQueryAsync(ct);
+        });
 
     /// <summary>Fails the tagged query, once the queries tagged <paramref name="after"/> have reached the database.</summary>
-    public FaultInjector Throw(string tag, Exception exception, params string[] after)
-    {
-        _faults[tag] = async ct =>
+    public FaultInjector Throw(string tag, Exception exception, params string[] after) =>
+        ThrowWhen(tag, exception, null, after);
+
+    public FaultInjector ThrowWhen(string tag, Exception exception, Func<DbCommand, bool>? when, params string[] after) =>
+        Add(tag, when, async (_, ct) =>
         {
             while (!after.All(Executed.Contains))
             {
@@ -35,9 +46,11 @@ public sealed class FaultInjector : DbCommandInterceptor
             }
 
             throw exception;
-        };
-        return this;
-    }
+        });
+
+    /// <summary>True when the command has a parameter with this value (EF Core parameterizes handles and ids).</summary>
+    public static Func<DbCommand, bool> HasParameter(object value) =>
+        command => command.Parameters.Cast<DbParameter>().Any(p => Equals(p.Value, value));
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
@@ -51,6 +64,12 @@ public sealed class FaultInjector : DbCommandInterceptor
         return result;
     }
 
+    private FaultInjector Add(string tag, Func<DbCommand, bool>? when, Func<DbCommand, CancellationToken, Task> fault)
+    {
+        _rules.GetOrAdd(tag, _ => []).Add(new Rule(when ?? (_ => true), fault));
+        return this;
+    }
+
     private async Task ApplyAsync(DbCommand command, CancellationToken cancellationToken)
     {
         var tag = TagOf(command.CommandText);
@@ -60,17 +79,23 @@ public sealed class FaultInjector : DbCommandInterceptor
         }
 
         Executed.Add(tag);
-        if (!_faults.TryGetValue(tag, out var fault))
+        if (!_rules.TryGetValue(tag, out var rules) || rules.FirstOrDefault(r => r.When(command)) is not { } rule)
         {
             return;
         }
 
         try
         {
-            await fault(cancellationToken);
+            await rule.Fault(command, cancellationToken);
         }
         catch (OperationCanceledException)
         {
+            Cancelled.Add(tag);
+            throw;
+        }
+        catch (DbException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Npgsql reports a server-side cancellation as a PostgresException (57014), wrapped by EF later.
             Cancelled.Add(tag);
             throw;
         }
@@ -79,4 +104,6 @@ public sealed class FaultInjector : DbCommandInterceptor
     /// <summary>EF Core writes TagWith text as a leading "-- tag" comment line.</summary>
     public static string? TagOf(string sql) =>
         sql.StartsWith("-- ", StringComparison.Ordinal) ? sql[3..sql.IndexOf('\n', StringComparison.Ordinal)].Trim() : null;
+
+    private sealed record Rule(Func<DbCommand, bool> When, Func<DbCommand, CancellationToken, Task> Fault);
 }

@@ -3,8 +3,10 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 using Serilog;
+using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
+using WebApp.Pages.Debug;
 using WebApp.Rendering;
 
 namespace WebApp.Hosting;
@@ -25,6 +27,7 @@ public static class WebAppBuilderExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddLoading();
         services.AddAppDatabase(builder.Configuration, builder.Environment);
+        services.AddActivity();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
         services.AddRenderGuard();
@@ -53,6 +56,10 @@ public static class WebAppBuilderExtensions
         services.AddSingleton<LoadGroupFactory>();
         services.AddSingleton<ILoadGroupObserver, LoadingMetrics>();
         services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
+        services.AddSingleton<InFlightRegistry>();
+        services.AddSingleton<ILoadGroupObserver>(sp => sp.GetRequiredService<InFlightRegistry>());
+        services.AddOptions<DiagnosticsOptions>().BindConfiguration(DiagnosticsOptions.Section);
+        services.AddSingleton<DiagnosticsAccess>();
     }
 
     /// <summary>The request-timeout policy every page runs under.</summary>

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
@@ -23,15 +25,24 @@ public sealed record ProfilePost(int Id, string Title, string Body, DateTime Pub
     public string Excerpt => Formatting.Excerpt(Body);
 }
 
+/// <summary>The activity section: hidden when the service is not configured, "unavailable" when it did not answer in time.</summary>
+public sealed record ActivitySection(bool Available, UserActivity? Activity);
+
 public sealed record ProfileView(
     UserCard User,
     ProfileStats Stats,
     Pager Pager,
     IReadOnlyList<ProfilePost> Posts,
     IReadOnlyList<UserSummary> Following,
-    string? Announcement);
+    string? Announcement,
+    ActivitySection? Activity);
 
-public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, TimeProvider time) : PageModel
+public sealed class ProfileModel(
+    LoadGroupFactory loads,
+    IDbContextFactory<AppDbContext> db,
+    TimeProvider time,
+    ActivityClient activityClient,
+    IOptions<ActivityOptions> activityOptions) : PageModel
 {
     public const int PageSize = 10;
     public const int FollowingSample = 8;
@@ -58,6 +69,10 @@ public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDb
         var posts = group.Query(db, "profile.posts", (d, tag, ct) => Posts(d, tag, handle, pageNumber, ct));
         var following = group.Query(db, "profile.following", (d, tag, ct) => Following(d, tag, handle, ct));
         var announcement = group.Query(db, "profile.announcement", SiteAnnouncement.LoadAsync);
+        var activitySettings = activityOptions.Value;
+        var activity = activitySettings.Enabled
+            ? group.Optional("profile.activity", activitySettings.Budget, ct => activityClient.GetAsync(handle, ct))
+            : null;
         await group.WaitAsync();
 
         if (user.Value is null || stats.Value is null)
@@ -71,7 +86,8 @@ public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDb
             return NotFound();
         }
 
-        View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value);
+        var activitySection = activity is null ? null : new ActivitySection(!activity.IsDegraded, activity.ValueOrDefault);
+        View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value, activitySection);
         return Page();
     }
 

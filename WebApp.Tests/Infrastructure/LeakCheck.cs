@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WebApp.Data;
+using WebApp.Loading;
+
+namespace WebApp.Tests.Infrastructure;
+
+/// <summary>
+/// In the spirit of Go's goleak: after a test, no loader is still registered as running (within 1 s),
+/// and PostgreSQL shows no query from the app still active (within 2 s).
+/// </summary>
+public static class LeakCheck
+{
+    public static async Task AssertNoLeaksAsync(WebAppFactory factory)
+    {
+        var registry = factory.Services.GetRequiredService<InFlightRegistry>();
+        await EventuallyAsync(TimeSpan.FromSeconds(1), () => registry.Count == 0,
+            () => "loaders still in flight: " + string.Join(", ", registry.Running.Select(l => $"{l.Page}/{l.Name}")));
+
+        if (factory.Database.Provider != DatabaseProvider.Postgres)
+        {
+            return;
+        }
+
+        var connection = new NpgsqlConnectionStringBuilder(factory.Database.ConnectionString);
+        var active = new List<string>();
+        await EventuallyAsync(TimeSpan.FromSeconds(2), async () => (active = await ActiveQueriesAsync(connection)).Count == 0,
+            () => "queries still active in PostgreSQL: " + string.Join(" | ", active));
+    }
+
+    /// <summary>The app's sessions (by Application Name) that are running a statement in this test's database.</summary>
+    public static async Task<List<string>> ActiveQueriesAsync(NpgsqlConnectionStringBuilder app)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(app.ConnectionString) { ApplicationName = "webapp-leak-check", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT left(query, 120) FROM pg_stat_activity WHERE datname = @db AND application_name = @app AND state <> 'idle' AND pid <> pg_backend_pid()",
+            connection);
+        command.Parameters.AddWithValue("db", app.Database!);
+        command.Parameters.AddWithValue("app", DatabaseServiceCollectionExtensions.ApplicationName);
+        var queries = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            queries.Add(reader.GetString(0));
+        }
+
+        return queries;
+    }
+
+    private static Task EventuallyAsync(TimeSpan within, Func<bool> condition, Func<string> describe) =>
+        EventuallyAsync(within, () => Task.FromResult(condition()), describe);
+
+    private static async Task EventuallyAsync(TimeSpan within, Func<Task<bool>> condition, Func<string> describe)
+    {
+        var until = DateTime.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail($"Leak: {describe()} (waited {within.TotalSeconds:0.#} s)");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

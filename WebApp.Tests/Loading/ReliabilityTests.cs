@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
+using WebApp.Data;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Loading;
+
+/// <summary>
+/// Deadlines and failures end to end with real parts: PostgreSQL running real sleeping queries, a real
+/// HTTP downstream on a socket, real client disconnects. Every test ends with a leak check.
+/// </summary>
+public sealed class ReliabilityTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Profile_QuerySleepsInPostgres_Returns504AtTheDeadlineAndTheServerQueryIsGone()
+    {
+        var faults = new FaultInjector().SleepInDatabase("profile.posts", Slow);
+        await using var factory = await StartAsync(faults);
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
+        Assert.InRange(clock.Elapsed, Deadline * 0.9, Deadline + TimeSpan.FromSeconds(5));
+        Assert.Contains("profile.posts", faults.Cancelled);
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    [Fact]
+    public async Task Profile_LoaderThrowsWhileSiblingsSleep_Returns500AtOnceAndLogsTheOriginalError()
+    {
+        var faults = new FaultInjector()
+            .SleepInDatabase("profile.posts", Slow)
+            .SleepInDatabase("profile.following", Slow)
+            .Throw("profile.stats", new InvalidOperationException("stats exploded"), "profile.posts", "profile.following");
+        var logs = new LogCapture();
+        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(20));
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"500 took {clock.Elapsed}");
+        Assert.Contains("profile.posts", faults.Cancelled);
+        Assert.Contains("profile.following", faults.Cancelled);
+        var errors = logs.AtLeast(LogEventLevel.Error).ToList();
+        Assert.Contains(errors, e => e.Exception is InvalidOperationException { Message: "stats exploded" });
+        Assert.DoesNotContain(errors, e => e.Exception is OperationCanceledException);
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    [Fact]
+    public async Task Profile_ActivityAnswers_ShowsPresence()
+    {
+        await using var stub = await StubActivityServer.StartAsync();
+        await using var factory = await StartAsync(new FaultInjector(), activity: stub);
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("Online now", page.Text("#profile-activity .presence"));
+        Assert.Equal("· 12-day streak", page.Text("#profile-activity .streak"));
+        Assert.Equal([SeedFacts.Prolific.Handle], stub.Requests);
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    [Fact]
+    public async Task Profile_ActivitySleeps_Returns200WithinTheBudgetAndAbortsTheCall()
+    {
+        await using var stub = await StubActivityServer.StartAsync();
+        stub.Behaviour = StubActivityServer.Mode.Slow;
+        await using var factory = await StartAsync(new FaultInjector(), activity: stub);
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("Activity unavailable right now.", page.Text("#profile-activity .unavailable"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the page waited {clock.Elapsed} for a 300 ms budget");
+        // The stub sees its request aborted: the outgoing call was cancelled, not left waiting.
+        await stub.Aborted.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    [Theory]
+    [InlineData(StubActivityServer.Mode.ServerError)]
+    [InlineData(StubActivityServer.Mode.Garbage)]
+    public async Task Profile_ActivityFails_Returns200UnavailableAndWarns(StubActivityServer.Mode mode)
+    {
+        await using var stub = await StubActivityServer.StartAsync();
+        stub.Behaviour = mode;
+        var logs = new LogCapture();
+        await using var factory = await StartAsync(new FaultInjector(), logs, activity: stub);
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("Activity unavailable right now.", page.Text("#profile-activity .unavailable"));
+        Assert.Contains(logs.Events, e => e.Level == LogEventLevel.Warning && LogCapture.Property(e, "Loader") == "profile.activity");
+        Assert.Empty(logs.AtLeast(LogEventLevel.Error));
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    [Fact]
+    public async Task Profile_ActivityNotConfigured_HasNoSectionAndNoCall()
+    {
+        await using var factory = await StartAsync(new FaultInjector());
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Empty(page.All("#profile-activity"));
+        Assert.DoesNotContain("profile.activity", string.Join(",", page.Headers.GetValues("Server-Timing")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Profile_ClientDisconnectsMidLoad_CancelsLoadersAndLogsNoError()
+    {
+        var faults = new FaultInjector().SleepInDatabase("profile.posts", Slow);
+        var logs = new LogCapture();
+        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(20), kestrel: true);
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var request = factory.CreateClient().GetAsync($"/u/{SeedFacts.Prolific.Handle}", leave.Token);
+        while (!faults.Executed.Contains("profile.posts"))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+
+        await LeakCheck.AssertNoLeaksAsync(factory);
+        Assert.Contains("profile.posts", faults.Cancelled);
+        Assert.Empty(logs.AtLeast(LogEventLevel.Error));
+    }
+
+    [Fact]
+    public async Task Site_200ConcurrentRequestsWithSlowAndFailingLoadersOnASmallPool_AnswersAsExpectedAndLeavesNothing()
+    {
+        var users = Sites.Seed.Users.Take(200).ToList();
+        var slow = users.Where((_, i) => i % 10 == 3).Select(u => u.Handle).ToHashSet();
+        var failing = users.Where((_, i) => i % 10 == 7).Select(u => u.Handle).ToHashSet();
+        var faults = new FaultInjector();
+        foreach (var handle in slow)
+        {
+            faults.SleepInDatabase("profile.posts", Slow, FaultInjector.HasParameter(handle));
+        }
+
+        foreach (var handle in failing)
+        {
+            faults.ThrowWhen("profile.following", new InvalidOperationException("injected for " + handle), FaultInjector.HasParameter(handle));
+        }
+
+        // 200 requests of 5 queries each want 1,000 connections; the pool has 30. It must only be larger
+        // than the 20 queries that sleep until the deadline, or they would starve every other page.
+        var logs = new LogCapture();
+        // The deadline is generous: the point is the outcome of each request, not speed on a shared 2-core machine.
+        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(10), poolSize: 30);
+        var client = factory.CreateClient();
+        using (await client.GetAsync($"/u/{users[0].Handle}", TestContext.Current.CancellationToken))
+        {
+            // Warm-up: compiles the page's queries once before the burst.
+        }
+
+        var answers = await Task.WhenAll(users.Select(async user =>
+        {
+            using var response = await client.GetAsync($"/u/{user.Handle}", TestContext.Current.CancellationToken);
+            return (user.Handle, Status: (int)response.StatusCode);
+        }));
+
+        Assert.All(answers, a => Assert.Equal(slow.Contains(a.Handle) ? 504 : failing.Contains(a.Handle) ? 500 : 200, a.Status));
+        var errors = logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception?.ToString() ?? e.RenderMessage()).ToList();
+        Assert.DoesNotContain(errors, e => e.Contains("second operation", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(errors, e => e.Contains("pool", StringComparison.OrdinalIgnoreCase));
+        await LeakCheck.AssertNoLeaksAsync(factory);
+    }
+
+    private static async Task<WebAppFactory> StartAsync(
+        FaultInjector faults,
+        ILogEventSink? logs = null,
+        TimeSpan? deadline = null,
+        bool kestrel = false,
+        StubActivityServer? activity = null,
+        int? poolSize = null)
+    {
+        var database = await TestDatabases.CreateSeededAsync(DatabaseProvider.Postgres);
+        var connectionString = poolSize is { } size
+            ? new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = size }.ConnectionString
+            : database.ConnectionString;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Loading:RequestTimeout"] = (deadline ?? Deadline).ToString(),
+            ["Serilog:MinimumLevel:Default"] = "Information",
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Activity:BaseUrl"] = activity?.BaseUrl ?? "",
+        };
+        var factory = new WebAppFactory(database, settings, services =>
+        {
+            services.AddSingleton<IInterceptor>(faults);
+            if (logs is not null)
+            {
+                services.AddSingleton(logs);
+            }
+        });
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+        }
+
+        factory.StartServer();
+        return factory;
+    }
+}

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using WebApp.Data;
 using WebApp.Loading;
+using WebApp.PageViews;
 
 namespace WebApp.Hosting;
 
@@ -24,6 +25,7 @@ public static class WebAppBuilderExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddLoading();
         services.AddAppDatabase(builder.Configuration, builder.Environment);
+        services.AddPageViews();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
         // Emit letters of every script as themselves; the encoder still escapes markup characters.

@@ -4,10 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
+using WebApp.PageViews;
 
 namespace WebApp.Pages;
 
-public sealed record UserCard(string Handle, string DisplayName, string Bio, string Location, string Website, DateTime JoinedAt)
+public sealed record UserCard(int Id, string Handle, string DisplayName, string Bio, string Location, string Website, DateTime JoinedAt)
 {
     /// <summary>The website as a link target only when it is plain http(s); anything else is shown as text.</summary>
     public string? WebsiteHref =>
@@ -31,7 +32,7 @@ public sealed record ProfileView(
     IReadOnlyList<UserSummary> Following,
     string? Announcement);
 
-public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, TimeProvider time) : PageModel
+public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, TimeProvider time, PageViewRecorder views) : PageModel
 {
     public const int PageSize = 10;
     public const int FollowingSample = 8;
@@ -71,6 +72,8 @@ public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDb
             return NotFound();
         }
 
+        // Only a profile that exists and renders counts; the write is a non-blocking enqueue.
+        views.Record(user.Value.Id);
         View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value);
         return Page();
     }
@@ -78,7 +81,7 @@ public sealed class ProfileModel(LoadGroupFactory loads, IDbContextFactory<AppDb
     internal static Task<UserCard?> Card(AppDbContext db, string tag, string handle, CancellationToken ct) =>
         db.Users.TagWith(tag)
             .Where(u => u.Handle == handle)
-            .Select(u => new UserCard(u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
+            .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
             .FirstOrDefaultAsync(ct);
 
     private static Task<ProfileStats?> Stats(AppDbContext db, string tag, string handle, DateOnly weekStart, CancellationToken ct) =>

@@ -8,6 +8,7 @@ using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Debug;
 using WebApp.Rendering;
+using WebApp.PageViews;
 
 namespace WebApp.Hosting;
 
@@ -28,6 +29,7 @@ public static class WebAppBuilderExtensions
         services.AddLoading();
         services.AddAppDatabase(builder.Configuration, builder.Environment);
         services.AddActivity();
+        services.AddPageViews();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
         services.AddRenderGuard();

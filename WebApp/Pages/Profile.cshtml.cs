@@ -6,10 +6,11 @@ using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
+using WebApp.PageViews;
 
 namespace WebApp.Pages;
 
-public sealed record UserCard(string Handle, string DisplayName, string Bio, string Location, string Website, DateTime JoinedAt)
+public sealed record UserCard(int Id, string Handle, string DisplayName, string Bio, string Location, string Website, DateTime JoinedAt)
 {
     /// <summary>The website as a link target only when it is plain http(s); anything else is shown as text.</summary>
     public string? WebsiteHref =>
@@ -42,7 +43,8 @@ public sealed class ProfileModel(
     IDbContextFactory<AppDbContext> db,
     TimeProvider time,
     ActivityClient activityClient,
-    IOptions<ActivityOptions> activityOptions) : PageModel
+    IOptions<ActivityOptions> activityOptions,
+    PageViewRecorder views) : PageModel
 {
     public const int PageSize = 10;
     public const int FollowingSample = 8;
@@ -86,6 +88,8 @@ public sealed class ProfileModel(
             return NotFound();
         }
 
+        // Only a profile that exists and renders counts; the write is a non-blocking enqueue.
+        views.Record(user.Value.Id);
         var activitySection = activity is null ? null : new ActivitySection(!activity.IsDegraded, activity.ValueOrDefault);
         View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value, activitySection);
         return Page();
@@ -94,7 +98,7 @@ public sealed class ProfileModel(
     internal static Task<UserCard?> Card(AppDbContext db, string tag, string handle, CancellationToken ct) =>
         db.Users.TagWith(tag)
             .Where(u => u.Handle == handle)
-            .Select(u => new UserCard(u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
+            .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
             .FirstOrDefaultAsync(ct);
 
     private static Task<ProfileStats?> Stats(AppDbContext db, string tag, string handle, DateOnly weekStart, CancellationToken ct) =>

@@ -28,6 +28,7 @@ public sealed class ReliabilityTests
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
         clock.Stop();
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"504 after {clock.Elapsed.TotalMilliseconds:F0} ms (deadline {Deadline.TotalMilliseconds:F0} ms)");
         Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
         Assert.InRange(clock.Elapsed, Deadline * 0.9, Deadline + TimeSpan.FromSeconds(5));
         Assert.Contains("profile.posts", faults.Cancelled);
@@ -48,6 +49,7 @@ public sealed class ReliabilityTests
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
         clock.Stop();
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"500 after {clock.Elapsed.TotalMilliseconds:F0} ms (siblings would sleep {Slow.TotalSeconds:F0} s)");
         Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"500 took {clock.Elapsed}");
         Assert.Contains("profile.posts", faults.Cancelled);
@@ -84,6 +86,7 @@ public sealed class ReliabilityTests
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
         clock.Stop();
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"200 after {clock.Elapsed.TotalMilliseconds:F0} ms (budget 300 ms, stub sleeps 30 s)");
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Equal("Activity unavailable right now.", page.Text("#profile-activity .unavailable"));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the page waited {clock.Elapsed} for a 300 ms budget");

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using WebApp.Data;
 using WebApp.Loading;
+using WebApp.Pages;
 
 namespace WebApp.Hosting;
 
@@ -26,6 +27,9 @@ public static class WebAppBuilderExtensions
         services.AddAppDatabase(builder.Configuration, builder.Environment);
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
+        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ResultsPath), "Benchmarks:ResultsPath must not be empty.")
+            .ValidateOnStart();
         // Emit letters of every script as themselves; the encoder still escapes markup characters.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 

@@ -66,8 +66,6 @@ fi
 dotnet build -c Release WebApp -v q -nologo | tail -3
 app_dll="$root/WebApp/bin/Release/net10.0/WebApp.dll"
 export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false
-# One request log line per request at Information would measure the console, not the page: warnings only.
-export Serilog__MinimumLevel__Default=Warning
 set +e
 (cd "$root/WebApp" && dotnet "$app_dll" seed --users "$USERS")
 seeded=$?
@@ -100,7 +98,8 @@ rows=()
 run() { # $1 = label, $2 = Loading:MaxConcurrency
   local label=$1 max=$2 port
   port=$(free_port)
-  (cd "$root/WebApp" && Loading__MaxConcurrency=$max ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max.log" 2>&1 &
+  # One request log line per request at Information would measure the console, not the page: warnings only.
+  (cd "$root/WebApp" && Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max.log" >&2; exit 1; }

@@ -40,7 +40,7 @@ internal static class ResultsWriter
                 var baseline = rows.FirstOrDefault(r => r.BenchmarkCase.Descriptor.Baseline && r.BenchmarkCase.Parameters.ValueInfo == benchmark.Parameters.ValueInfo);
                 var details = new JsonObject
                 {
-                    [$"Error ({unit})"] = Round(stats.StandardError * 1.96 / divisor),
+                    [$"±95% CI ({unit})"] = Round(stats.StandardError * 1.96 / divisor),
                     [$"StdDev ({unit})"] = Round(stats.StandardDeviation / divisor),
                     ["Ratio"] = baseline is null ? null : Round(stats.Mean / baseline.ResultStatistics!.Mean),
                 };

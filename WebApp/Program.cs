@@ -1,10 +1,16 @@
 using Serilog;
+using WebApp.Data;
 using WebApp.Hosting;
 
 // The bootstrap logger catches start-up failures; the host's own logger replaces it once configured.
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
 try
 {
+    if (SeedCommand.Matches(args))
+    {
+        return await SeedCommand.RunAsync(args);
+    }
+
     var builder = WebApplication.CreateBuilder(args);
     builder.AddWebApp();
 

@@ -15,6 +15,13 @@ public sealed record DemoData(
     IReadOnlyList<UserDailyView> Views,
     IReadOnlyList<SiteSetting> Settings);
 
+/// <summary>A block of bulk data: users and their own posts, follows and views.</summary>
+public sealed record DemoBlock(
+    IReadOnlyList<User> Users,
+    IReadOnlyList<Post> Posts,
+    IReadOnlyList<Follow> Follows,
+    IReadOnlyList<UserDailyView> Views);
+
 /// <summary>
 /// Generates the demo data from a fixed random seed and a fixed reference time, so every run and both
 /// providers hold the same rows (and so render the same HTML). Times are whole seconds, which both
@@ -123,25 +130,7 @@ public static class DemoSeed
         var postId = 1;
         foreach (var user in users)
         {
-            var count = random.Next(10, 31);
-            var span = (int)(reference - user.JoinedAt).TotalSeconds;
-            for (var i = 0; i < count; i++)
-            {
-                var topicA = Topics[random.Next(Topics.Length)];
-                var topicB = Topics[random.Next(Topics.Length)];
-                var title = string.Format(CultureInfo.InvariantCulture, TitleShapes[random.Next(TitleShapes.Length)], topicA, topicB);
-                var paragraphs = random.Next(1, 4);
-                var body = string.Join("\n\n", Enumerable.Range(0, paragraphs).Select(_ => Sentence(random) + " " + Sentence(random) + " " + Sentence(random)));
-                posts.Add(new Post
-                {
-                    Id = postId++,
-                    UserId = user.Id,
-                    Title = title,
-                    Body = body,
-                    PublishedAt = user.JoinedAt.AddSeconds(random.Next(1, span)),
-                    LikeCount = random.Next(0, 500),
-                });
-            }
+            AddPosts(random, reference, user, posts, ref postId);
         }
 
         var follows = new List<Follow>();
@@ -181,6 +170,119 @@ public static class DemoSeed
         };
 
         return new DemoData(users, posts, follows, views, settings);
+    }
+
+    /// <summary>
+    /// The default data as the first block, then users beyond it in blocks of <see cref="BulkBlockSize"/>, each block
+    /// from its own random seed. Any total therefore starts with exactly the rows of <see cref="Generate"/> (the same
+    /// users, posts, follows and views), and the data for N users is a prefix of the data for any larger N. A bulk user
+    /// follows only users of its own or earlier blocks, so blocks can be loaded in order with foreign keys checked;
+    /// the default users gain followers from bulk users (their follower counts grow), nothing else about them changes.
+    /// Bulk handles end in <c>_{id}</c>, which no default handle does, so they never collide.
+    /// </summary>
+    public static IEnumerable<DemoBlock> GenerateBulk(DemoSeedOptions options, int totalUsers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(totalUsers, options.Users);
+        var defaults = Generate(options);
+        yield return new DemoBlock(defaults.Users, defaults.Posts, defaults.Follows, defaults.Views);
+
+        var reference = options.ReferenceTime;
+        var today = DateOnly.FromDateTime(reference);
+        var joined = new DateTime[totalUsers + 1];
+        foreach (var user in defaults.Users)
+        {
+            joined[user.Id] = user.JoinedAt;
+        }
+
+        var postId = defaults.Posts.Count == 0 ? 1 : defaults.Posts[^1].Id + 1;
+        for (var first = options.Users + 1; first <= totalUsers; first += BulkBlockSize)
+        {
+            var last = Math.Min(totalUsers, first + BulkBlockSize - 1);
+            // A seed of its own per block (not HashCode, which differs per process), so blocks do not depend on totals.
+            var random = new Random(unchecked(options.RandomSeed + (first * 7919)));
+            var users = new List<User>(last - first + 1);
+            for (var id = first; id <= last; id++)
+            {
+                var firstName = FirstNames[random.Next(FirstNames.Length)];
+                var lastName = LastNames[random.Next(LastNames.Length)];
+                var handle = string.Create(CultureInfo.InvariantCulture, $"{firstName.Stem}_{lastName.Stem}_{id}");
+                joined[id] = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
+                users.Add(new User
+                {
+                    Id = id,
+                    Handle = handle,
+                    DisplayName = firstName.Display + " " + lastName.Display + Flourishes[random.Next(Flourishes.Length)],
+                    Bio = Sentence(random) + " " + Sentence(random),
+                    Location = Places[random.Next(Places.Length)],
+                    Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
+                    JoinedAt = joined[id],
+                });
+            }
+
+            var posts = new List<Post>(users.Count * 20);
+            foreach (var user in users)
+            {
+                AddPosts(random, reference, user, posts, ref postId);
+            }
+
+            var follows = new List<Follow>();
+            foreach (var user in users)
+            {
+                var followees = new HashSet<int>();
+                var count = random.Next(0, 31);
+                for (var i = 0; i < count; i++)
+                {
+                    var other = random.Next(1, last + 1);
+                    if (other != user.Id && followees.Add(other))
+                    {
+                        var later = user.JoinedAt > joined[other] ? user.JoinedAt : joined[other];
+                        follows.Add(new Follow
+                        {
+                            FollowerId = user.Id,
+                            FolloweeId = other,
+                            CreatedAt = later.AddSeconds(random.Next(1, Math.Max(2, (int)(reference - later).TotalSeconds))),
+                        });
+                    }
+                }
+            }
+
+            var views = new List<UserDailyView>();
+            foreach (var user in users.Where(u => u.Id % 5 == 0))
+            {
+                for (var day = 1; day <= 14; day++)
+                {
+                    views.Add(new UserDailyView { UserId = user.Id, Day = today.AddDays(-day), Views = random.Next(1, 40) });
+                }
+            }
+
+            yield return new DemoBlock(users, posts, follows, views);
+        }
+    }
+
+    public const int BulkBlockSize = 1000;
+
+    // Shared by Generate and GenerateBulk; draws from the random in a fixed order, which the default seed relies on.
+    private static void AddPosts(Random random, DateTime reference, User user, List<Post> posts, ref int postId)
+    {
+        var count = random.Next(10, 31);
+        var span = (int)(reference - user.JoinedAt).TotalSeconds;
+        for (var i = 0; i < count; i++)
+        {
+            var topicA = Topics[random.Next(Topics.Length)];
+            var topicB = Topics[random.Next(Topics.Length)];
+            var title = string.Format(CultureInfo.InvariantCulture, TitleShapes[random.Next(TitleShapes.Length)], topicA, topicB);
+            var paragraphs = random.Next(1, 4);
+            var body = string.Join("\n\n", Enumerable.Range(0, paragraphs).Select(_ => Sentence(random) + " " + Sentence(random) + " " + Sentence(random)));
+            posts.Add(new Post
+            {
+                Id = postId++,
+                UserId = user.Id,
+                Title = title,
+                Body = body,
+                PublishedAt = user.JoinedAt.AddSeconds(random.Next(1, span)),
+                LikeCount = random.Next(0, 500),
+            });
+        }
     }
 
     private static string Sentence(Random random) => Sentences[random.Next(Sentences.Length)];

@@ -9,6 +9,7 @@ using WebApp.Loading;
 using WebApp.Pages.Debug;
 using WebApp.Rendering;
 using WebApp.PageViews;
+using WebApp.Pages;
 
 namespace WebApp.Hosting;
 
@@ -33,6 +34,9 @@ public static class WebAppBuilderExtensions
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
         services.AddRazorPages();
         services.AddRenderGuard();
+        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ResultsPath), "Benchmarks:ResultsPath must not be empty.")
+            .ValidateOnStart();
         // Emit letters of every script as themselves; the encoder still escapes markup characters.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 

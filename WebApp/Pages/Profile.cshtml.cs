@@ -101,7 +101,7 @@ public sealed class ProfileModel(
             .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
             .FirstOrDefaultAsync(ct);
 
-    private static Task<ProfileStats?> Stats(AppDbContext db, string tag, string handle, DateOnly weekStart, CancellationToken ct) =>
+    internal static Task<ProfileStats?> Stats(AppDbContext db, string tag, string handle, DateOnly weekStart, CancellationToken ct) =>
         db.Users.TagWith(tag)
             .Where(u => u.Handle == handle)
             .Select(u => new ProfileStats(
@@ -112,7 +112,7 @@ public sealed class ProfileModel(
                 db.UserDailyViews.Where(v => v.UserId == u.Id).Sum(v => (long?)v.Views) ?? 0))
             .FirstOrDefaultAsync(ct);
 
-    private static async Task<IReadOnlyList<ProfilePost>> Posts(AppDbContext db, string tag, string handle, int page, CancellationToken ct) =>
+    internal static async Task<IReadOnlyList<ProfilePost>> Posts(AppDbContext db, string tag, string handle, int page, CancellationToken ct) =>
         await (from p in db.Posts.TagWith(tag)
                join u in db.Users on p.UserId equals u.Id
                where u.Handle == handle
@@ -121,7 +121,7 @@ public sealed class ProfileModel(
             .Skip((page - 1) * PageSize).Take(PageSize)
             .ToListAsync(ct);
 
-    private static async Task<IReadOnlyList<UserSummary>> Following(AppDbContext db, string tag, string handle, CancellationToken ct) =>
+    internal static async Task<IReadOnlyList<UserSummary>> Following(AppDbContext db, string tag, string handle, CancellationToken ct) =>
         await (from f in db.Follows.TagWith(tag)
                join follower in db.Users on f.FollowerId equals follower.Id
                join followee in db.Users on f.FolloweeId equals followee.Id

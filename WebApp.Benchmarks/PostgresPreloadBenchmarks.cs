@@ -1,0 +1,100 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.EntityFrameworkCore;
+using WebApp.Benchmarks.Infrastructure;
+using WebApp.Data;
+using WebApp.Loading;
+using WebApp.Pages;
+using WebApp.Pages.Shared;
+
+namespace WebApp.Benchmarks;
+
+/// <summary>
+/// The profile page's five queries on a seeded PostgreSQL (the bulk seed, <see cref="Users"/> users): awaited one after
+/// another on one context, against LoadGroup as the page runs them (a context per loader), unbounded and with
+/// MaxConcurrency=1. Handles rotate so that no single row stays hot.
+/// </summary>
+[MemoryDiagnoser]
+public class PostgresPreloadBenchmarks
+{
+    private ThrowawayPostgres _postgres = null!;
+    private WebApplication _app = null!;
+    private WebApplication _sequentialApp = null!;
+    private IDbContextFactory<AppDbContext> _db = null!;
+    private LoadGroupFactory _loads = null!;
+    private LoadGroupFactory _oneAtATime = null!;
+    private string[] _handles = [];
+    private int _next;
+    private DateOnly _weekStart;
+
+    [Params(10_000)]
+    public int Users { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _postgres = ThrowawayPostgres.Start();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = _postgres.ConnectionString,
+        };
+        var seeded = await SeedCommand.RunAsync(["seed", "--users", Users.ToString(System.Globalization.CultureInfo.InvariantCulture), .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        if (seeded is not (0 or 3))
+        {
+            throw new InvalidOperationException($"The bulk seed failed ({seeded}).");
+        }
+
+        _app = AppHost.Build(settings);
+        _sequentialApp = AppHost.Build(new Dictionary<string, string?>(settings) { ["Loading:MaxConcurrency"] = "1" });
+        _db = _app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        _loads = _app.Services.GetRequiredService<LoadGroupFactory>();
+        _oneAtATime = _sequentialApp.Services.GetRequiredService<LoadGroupFactory>();
+        _weekStart = DateOnly.FromDateTime(DemoSeedOptions.Default.ReferenceTime).AddDays(-7);
+        await using var db = _db.CreateDbContext();
+        _handles = [.. await db.Users.OrderBy(u => u.Id).Select(u => u.Handle).Take(Users).ToListAsync()];
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _app.DisposeAsync();
+        await _sequentialApp.DisposeAsync();
+        _postgres.Dispose();
+    }
+
+    private string NextHandle() => _handles[(int)((uint)Interlocked.Increment(ref _next) * 7919u % (uint)_handles.Length)];
+
+    [Benchmark(Baseline = true, Description = "sequential awaits, one context")]
+    public async Task<int> Sequential()
+    {
+        var handle = NextHandle();
+        await using var db = _db.CreateDbContext();
+        var ct = CancellationToken.None;
+        var user = await ProfileModel.Card(db, "profile.user", handle, ct);
+        var stats = await ProfileModel.Stats(db, "profile.stats", handle, _weekStart, ct);
+        var posts = await ProfileModel.Posts(db, "profile.posts", handle, 1, ct);
+        var following = await ProfileModel.Following(db, "profile.following", handle, ct);
+        var announcement = await SiteAnnouncement.LoadAsync(db, "profile.announcement", ct);
+        return (user is null ? 0 : 1) + (stats?.Posts ?? 0) + posts.Count + following.Count + (announcement?.Length ?? 0);
+    }
+
+    [Benchmark(Description = "LoadGroup, as the page")]
+    public Task<int> LoadGroup() => LoadAsync(_loads);
+
+    [Benchmark(Description = "LoadGroup, MaxConcurrency=1")]
+    public Task<int> LoadGroupOneAtATime() => LoadAsync(_oneAtATime);
+
+    // The body of ProfileModel.OnGetAsync's preload, loader for loader.
+    private async Task<int> LoadAsync(LoadGroupFactory loads)
+    {
+        var handle = NextHandle();
+        using var group = loads.Create("profile", CancellationToken.None);
+        var user = group.Query(_db, "profile.user", (d, tag, ct) => ProfileModel.Card(d, tag, handle, ct));
+        var stats = group.Query(_db, "profile.stats", (d, tag, ct) => ProfileModel.Stats(d, tag, handle, _weekStart, ct));
+        var posts = group.Query(_db, "profile.posts", (d, tag, ct) => ProfileModel.Posts(d, tag, handle, 1, ct));
+        var following = group.Query(_db, "profile.following", (d, tag, ct) => ProfileModel.Following(d, tag, handle, ct));
+        var announcement = group.Query(_db, "profile.announcement", SiteAnnouncement.LoadAsync);
+        await group.WaitAsync();
+        return (user.Value is null ? 0 : 1) + (stats.Value?.Posts ?? 0) + posts.Value.Count + following.Value.Count + (announcement.Value?.Length ?? 0);
+    }
+}

@@ -1,0 +1,13 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using WebApp.Benchmarks.Infrastructure;
+
+// dotnet run -c Release --project WebApp.Benchmarks -- --filter '*'              (BenchmarkDotNet's default job)
+// dotnet run -c Release --project WebApp.Benchmarks -- --filter '*' --job short  (quick: 3 iterations)
+// Each class's results are also written to benchmarks/results/<suite>.json for the README and /benchmarks.
+var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(ResultsWriter).Assembly).Run(args, config);
+foreach (var path in ResultsWriter.Write(summaries, args))
+{
+    Console.WriteLine($"Results: {path}");
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using WebApp.Loading;
+
+namespace WebApp.Pages;
+
+/// <summary>Bound from <c>Benchmarks</c>: where the committed benchmark results are.</summary>
+public sealed class BenchmarksOptions
+{
+    public const string Section = "Benchmarks";
+
+    /// <summary>A folder of result JSON files; relative paths are under the content root (WebApp/).</summary>
+    public string ResultsPath { get; set; } = "../benchmarks/results";
+}
+
+public sealed record BenchmarkBar(string Name, double Value, bool Baseline, IReadOnlyList<KeyValuePair<string, string>> Details);
+
+/// <summary>One results file: a chart of its rows' values, with what they were measured on.</summary>
+public sealed record BenchmarkChart(
+    string File,
+    string Suite,
+    string Title,
+    string Metric,
+    string Unit,
+    string Command,
+    string Commit,
+    string CreatedAt,
+    string Machine,
+    IReadOnlyList<BenchmarkBar> Bars)
+{
+    public double Max => Bars.Count == 0 ? 0 : Bars.Max(b => b.Value);
+
+    public IReadOnlyList<string> DetailColumns => [.. Bars.SelectMany(b => b.Details.Select(d => d.Key)).Distinct()];
+
+    public static string Number(double value) => value.ToString(value >= 100 ? "#,0.#" : "#,0.###", CultureInfo.InvariantCulture);
+}
+
+public sealed record BenchmarksView(string ResultsPath, IReadOnlyList<BenchmarkChart> Charts, IReadOnlyList<string> Unreadable);
+
+public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksOptions> options, IWebHostEnvironment environment) : PageModel
+{
+    public BenchmarksView View { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ResultsPath));
+        using var group = loads.Create("benchmarks", cancellationToken);
+        var results = group.Required("benchmarks.results", ct => LoadAsync(path, ct));
+        await group.WaitAsync();
+
+        View = results.Value;
+    }
+
+    /// <summary>Every <c>*.json</c> in the folder, by file name; a file that does not parse is named, not fatal.</summary>
+    internal static async Task<BenchmarksView> LoadAsync(string folder, CancellationToken ct)
+    {
+        var charts = new List<BenchmarkChart>();
+        var unreadable = new List<string>();
+        if (!Directory.Exists(folder))
+        {
+            return new BenchmarksView(folder, charts, unreadable);
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
+                using var json = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+                charts.Add(Chart(Path.GetFileName(file), json.RootElement));
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                unreadable.Add(Path.GetFileName(file));
+            }
+        }
+
+        return new BenchmarksView(folder, charts, unreadable);
+    }
+
+    private static BenchmarkChart Chart(string file, JsonElement root)
+    {
+        var bars = new List<BenchmarkBar>();
+        foreach (var row in root.GetProperty("results").EnumerateArray())
+        {
+            var details = new List<KeyValuePair<string, string>>();
+            if (row.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object)
+            {
+                details.AddRange(d.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.ValueKind switch
+                {
+                    JsonValueKind.Number => BenchmarkChart.Number(p.Value.GetDouble()),
+                    JsonValueKind.Null => "",
+                    _ => p.Value.ToString(),
+                })));
+            }
+
+            bars.Add(new BenchmarkBar(
+                row.GetProperty("name").GetString() ?? "",
+                row.GetProperty("value").GetDouble(),
+                row.TryGetProperty("baseline", out var b) && b.ValueKind == JsonValueKind.True,
+                details));
+        }
+
+        var machine = root.TryGetProperty("machine", out var m) && m.ValueKind == JsonValueKind.Object
+            ? string.Join(", ", m.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => $"{p.Name} {p.Value}"))
+            : "";
+        return new BenchmarkChart(
+            file,
+            Text(root, "suite"),
+            Text(root, "title"),
+            Text(root, "metric"),
+            Text(root, "unit"),
+            Text(root, "command"),
+            Text(root, "commit"),
+            Text(root, "createdAt"),
+            machine,
+            bars);
+    }
+
+    private static string Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+}

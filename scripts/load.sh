@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Load test of the profile page on PostgreSQL, loopback only, bounded in time.
+#
+#   scripts/load.sh                      # 100,000 users, 32 connections, 30 s per run after a 10 s warm-up
+#   USERS=20000 DURATION=10 scripts/load.sh
+#
+# Starts a throwaway PostgreSQL cluster from the local binaries (as the postgres user when root), unless
+# WEBAPP_LOAD_POSTGRES holds a superuser Npgsql connection string; fills it with `WebApp seed --users $USERS`
+# (an already seeded database is reused as it is); builds and starts the app in Release; then runs wrk against
+# /u/{random handle} twice: LoadGroup as configured (unbounded), and Loading__MaxConcurrency=1 (the same code path,
+# loaders one at a time). Records requests/s, p50/p90/p99 and the CPU used by the app and by PostgreSQL (from
+# /proc/<pid>/stat) into benchmarks/results/load.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+USERS=${USERS:-100000}
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing wrk..."
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || shuf -i 20000-60000 -n 1; }
+
+work=$(mktemp -d /tmp/webapp-load-XXXXXX)
+app_pid=""
+pg_bin=""
+cleanup() {
+  if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_bin" ] && [ -f "$work/data/postmaster.pid" ]; then
+    as_pg "$pg_bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------
+if [ -n "${WEBAPP_LOAD_POSTGRES:-}" ]; then
+  connection="$WEBAPP_LOAD_POSTGRES"
+  pg_pids() { echo ""; }   # not ours to measure: its CPU is not recorded
+  pg_note="external server (CPU not measured)"
+else
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$pg_bin/initdb" ] || { echo "No PostgreSQL binaries; apt-get install postgresql, or set WEBAPP_LOAD_POSTGRES." >&2; exit 1; }
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$work"
+  pg_port=$(free_port)
+  as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
+  # Durability off (a throwaway cluster); memory and connections sized for 32 clients x 5 loaders.
+  as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
+    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
+  connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=webapp_load"
+  pg_pids() { local main; main=$(head -1 "$work/data/postmaster.pid"); echo "$main $(pgrep -P "$main" | tr '\n' ' ')"; }
+  pg_note="local throwaway cluster, PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
+fi
+
+# --- build and seed ---------------------------------------------------------------------------------------------
+dotnet build -c Release WebApp -v q -nologo | tail -3
+app_dll="$root/WebApp/bin/Release/net10.0/WebApp.dll"
+export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false
+set +e
+(cd "$root/WebApp" && dotnet "$app_dll" seed --users "$USERS")
+seeded=$?
+set -e
+case $seeded in
+  0) ;;
+  3) echo "The database already holds users: using them as they are." ;;
+  *) echo "seed failed ($seeded)" >&2; exit 1 ;;
+esac
+
+handles="$work/handles.txt"
+psql_bin=${pg_bin:+$pg_bin/}psql
+if [ -n "$pg_bin" ]; then
+  as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d webapp_load -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
+else
+  # Host/Port/Username/Password/Database of the Npgsql string, for psql.
+  declare -A kv; IFS=';' read -ra parts <<< "$WEBAPP_LOAD_POSTGRES"
+  for p in "${parts[@]}"; do k=${p%%=*}; kv[${k,,}]=${p#*=}; done
+  PGPASSWORD=${kv[password]:-} "$psql_bin" -h "${kv[host]:-127.0.0.1}" -p "${kv[port]:-5432}" -U "${kv[username]:-postgres}" -d "${kv[database]:-postgres}" \
+    -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
+fi
+export HANDLES_FILE="$handles"
+echo "$(wc -l < "$handles") handles"
+
+# --- runs -------------------------------------------------------------------------------------------------------
+ticks() { local sum=0 t; for pid in "$@"; do t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
+hz=$(getconf CLK_TCK)
+rows=()
+
+run() { # $1 = label, $2 = Loading:MaxConcurrency
+  local label=$1 max=$2 port
+  port=$(free_port)
+  # One request log line per request at Information would measure the console, not the page: warnings only.
+  (cd "$root/WebApp" && Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max.log" 2>&1 &
+  app_pid=$!
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max.log" >&2; exit 1; }
+  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed" >&2; exit 1; }
+
+  echo "== $label: warm-up ${WARMUP}s"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" >/dev/null
+  echo "== $label: ${DURATION}s, $CONNECTIONS connections, $THREADS wrk threads"
+  local pgs app0 pg0 t0 out app1 pg1 t1
+  pgs=$(pg_pids)
+  app0=$(ticks "$app_pid"); pg0=$(ticks $pgs); t0=$(date +%s.%N)
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/profile.lua "http://127.0.0.1:$port")
+  t1=$(date +%s.%N); app1=$(ticks "$app_pid"); pg1=$(ticks $(pg_pids))
+  echo "$out" | grep -v LOADRESULT
+  local json elapsed app_cpu pg_cpu
+  json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
+  elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  app_cpu=$(awk -v d=$((app1 - app0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.2f", d / hz / s }')
+  if [ -n "$pgs" ]; then pg_cpu=$(awk -v d=$((pg1 - pg0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.2f", d / hz / s }'); else pg_cpu=null; fi
+  echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu"
+  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s}}' \
+    "$label" "$([ "$max" = 0 ] && echo true || echo false)" \
+    "$(field "$json" rps)" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
+    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu")")
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+}
+field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
+ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+run "LoadGroup, unbounded (as configured)" 0
+run "LoadGroup, MaxConcurrency=1" 1
+
+# --- results ----------------------------------------------------------------------------------------------------
+mkdir -p benchmarks/results
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
+os=$(. /etc/os-release && echo "$PRETTY_NAME")
+runtime=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App 10/ {v=$2} END {print v}')
+commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+{
+  printf '{\n  "suite": "load",\n  "title": "Profile page under wrk: /u/{random handle} of %s users on PostgreSQL (requests/s)",\n' "$USERS"
+  printf '  "metric": "Throughput",\n  "unit": "requests/s",\n'
+  printf '  "command": "USERS=%s DURATION=%s CONNECTIONS=%s THREADS=%s scripts/load.sh",\n' "$USERS" "$DURATION" "$CONNECTIONS" "$THREADS"
+  printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
+  printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "%s", "loadAverage": "%s", "note": "app, PostgreSQL and wrk share the machine"},\n' \
+    "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf '  "results": [\n    %s,\n    %s\n  ]\n}\n' "${rows[0]}" "${rows[1]}"
+} > benchmarks/results/load.json
+echo "Results: benchmarks/results/load.json"

@@ -39,6 +39,10 @@ public sealed class WebAppFactory(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        // A build (unlike a publish) keeps the precompressed assets under obj/, mapped only by the
+        // static web assets manifest, which the host reads by itself in Development alone. Without it
+        // a browser asking for gzip gets an empty, typeless stylesheet in the other environments.
+        builder.UseStaticWebAssets();
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting($"ConnectionStrings:{Database.Provider}", Database.ConnectionString);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");

@@ -7,6 +7,7 @@ using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Debug;
+using WebApp.Pages.Shared;
 using WebApp.Rendering;
 using WebApp.PageViews;
 using WebApp.Pages;
@@ -19,6 +20,8 @@ public static class WebAppBuilderExtensions
     public static WebApplicationBuilder AddWebApp(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Nothing tells a visitor which server runs the site.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         // A host-owned logger (not the static one), so several hosts can live in one test process.
         services.AddSerilog((sp, logger) => logger
@@ -32,7 +35,9 @@ public static class WebAppBuilderExtensions
         services.AddActivity();
         services.AddPageViews();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
+        services.AddSecurityHeaders(builder.Environment);
         services.AddRazorPages();
+        services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));
         services.AddRenderGuard();
         services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.ResultsPath), "Benchmarks:ResultsPath must not be empty.")

@@ -8,6 +8,8 @@ public static class WebAppPipelineExtensions
     /// <summary>The request pipeline, in order. Plain HTTP on purpose: TLS belongs to the proxy in front.</summary>
     public static WebApplication UseWebApp(this WebApplication app)
     {
+        // First, so that every response gets the headers: error pages, static files, health checks.
+        app.UseSecurityHeaders();
         // The host's logger, not the static bootstrap one: one request log line, with the loaders' timings.
         app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         if (!app.Environment.IsDevelopment())

@@ -17,6 +17,8 @@ public sealed record UserCard(int Id, string Handle, string DisplayName, string 
         Uri.TryCreate(Website, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? uri.AbsoluteUri
             : null;
+
+    public Avatar Avatar => Avatar.For(Handle, DisplayName);
 }
 
 public sealed record ProfileStats(int Posts, int Followers, int Following, long ViewsLastWeek, long ViewsTotal);

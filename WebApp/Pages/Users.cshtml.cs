@@ -14,7 +14,10 @@ public enum DirectorySort
     Posts,
 }
 
-public sealed record DirectoryEntry(string Handle, string DisplayName, string Location, DateTime JoinedAt, int Posts);
+public sealed record DirectoryEntry(string Handle, string DisplayName, string Location, DateTime JoinedAt, int Posts)
+{
+    public Avatar Avatar => Avatar.For(Handle, DisplayName);
+}
 
 public sealed record DirectoryView(string Query, DirectorySort Sort, Pager Pager, IReadOnlyList<DirectoryEntry> Users);
 
@@ -26,8 +29,7 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
 
     public async Task<IActionResult> OnGetAsync(string? q, string? sort, [FromQuery(Name = "page")] string? pageText, CancellationToken cancellationToken)
     {
-        var query = (q ?? "").Trim();
-        if (query.Length > Limits.SearchMaxLength || !TryParseSort(sort, out var order) || !PageNumber.TryParse(pageText, out var pageNumber))
+        if (!QueryText.TryNormalize(q, Limits.SearchMaxLength, out var query) || !TryParseSort(sort, out var order) || !PageNumber.TryParse(pageText, out var pageNumber))
         {
             return BadRequest();
         }

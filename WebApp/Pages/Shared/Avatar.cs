@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace WebApp.Pages.Shared;
+
+/// <summary>
+/// A generated picture for a user: initials on a colour picked from the handle. Computed here, in the
+/// view model, so that the view only writes SVG markup; the same handle gets the same colour on every
+/// machine and in every process (FNV-1a over its bytes, not string.GetHashCode, which is randomized).
+/// </summary>
+public sealed record Avatar(string Initials, int Hue, string Label)
+{
+    // Saturation and lightness low enough that white initials keep at least 4.5:1 on every hue.
+    private const double Saturation = 0.5;
+    private const double Lightness = 0.3;
+
+    public static Avatar For(string handle, string displayName) =>
+        new(InitialsOf(handle, displayName), HueOf(handle), "Avatar of " + displayName);
+
+    /// <summary>The background as #rrggbb: an SVG presentation attribute, not a style, so the CSP allows it.</summary>
+    public string Fill
+    {
+        get
+        {
+            var (r, g, b) = HslToRgb(Hue, Saturation, Lightness);
+            return string.Create(CultureInfo.InvariantCulture, $"#{r:x2}{g:x2}{b:x2}");
+        }
+    }
+
+    public static int HueOf(string handle)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(handle))
+        {
+            hash = unchecked((hash ^ b) * 16777619u);
+        }
+
+        return (int)(hash % 360);
+    }
+
+    /// <summary>The first letter or digit of the first and of the last word that has one; else the handle's first.</summary>
+    public static string InitialsOf(string handle, string displayName)
+    {
+        var firsts = displayName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.EnumerateRunes().FirstOrDefault(Rune.IsLetterOrDigit))
+            .Where(rune => rune.Value != 0)
+            .ToList();
+        var initials = firsts.Count switch
+        {
+            0 => handle.Length > 0 ? handle[..1] : "?",
+            1 => firsts[0].ToString(),
+            _ => firsts[0].ToString() + firsts[^1].ToString(),
+        };
+        return initials.ToUpperInvariant();
+    }
+
+    private static (int R, int G, int B) HslToRgb(int hue, double saturation, double lightness)
+    {
+        var chroma = (1 - Math.Abs(2 * lightness - 1)) * saturation;
+        var h = hue / 60.0;
+        var x = chroma * (1 - Math.Abs(h % 2 - 1));
+        var (r, g, b) = h switch
+        {
+            < 1 => (chroma, x, 0.0),
+            < 2 => (x, chroma, 0.0),
+            < 3 => (0.0, chroma, x),
+            < 4 => (0.0, x, chroma),
+            < 5 => (x, 0.0, chroma),
+            _ => (chroma, 0.0, x),
+        };
+        var m = lightness - chroma / 2;
+        return (Channel(r + m), Channel(g + m), Channel(b + m));
+    }
+
+    private static int Channel(double value) => (int)Math.Round(Math.Clamp(value, 0, 1) * 255);
+}

@@ -44,6 +44,20 @@ public sealed class BrowserJourneyTests
         var page = await context.NewPageAsync();
         var watcher = new PageWatcher(page);
         var shots = new Screenshots(page, $"{width}-{scheme}");
+        try
+        {
+            await WalkAsync(page, watcher, shots);
+        }
+        catch
+        {
+            // The state the browser was in when a step failed, next to the other screenshots.
+            await shots.TakeAsync("failed");
+            throw;
+        }
+    }
+
+    private static async Task WalkAsync(IPage page, PageWatcher watcher, Screenshots shots)
+    {
         var author = SeedFacts.Prolific;
 
         // Home
@@ -58,8 +72,9 @@ public sealed class BrowserJourneyTests
 
         // Search from the home page's form
         await page.FillAsync("#home-q", author.Handle);
-        await page.ClickAsync("form.search button[type=submit]");
-        await page.WaitForURLAsync("**/users?q=*");
+        await Task.WhenAll(
+            page.WaitForURLAsync(url => url.Contains("/users?q=", StringComparison.Ordinal)),
+            page.ClickAsync("form.search button[type=submit]"));
         await AssertPageShapeAsync(page, "directory");
         await watcher.AssertCleanAsync("directory");
         await shots.TakeAsync("2-directory");

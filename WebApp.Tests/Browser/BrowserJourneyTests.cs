@@ -7,9 +7,9 @@ namespace WebApp.Tests.Browser;
 
 /// <summary>
 /// A visitor's journey in a real Chromium against the app on a real socket: home, search, a profile,
-/// its second page of posts, a post, and back. Every page must load with no console error, no failed
-/// or error response and no CSP violation, fit the viewport without sideways scrolling, and is
-/// photographed (the screenshots go with the test results; see <see cref="Chromium.ScreenshotFolder"/>).
+/// its second page of posts, a post, and back; then /debug/loaders and a 404. Every page must load
+/// with no console error, no failed or error response and no CSP violation, fit the viewport without
+/// sideways scrolling, and is photographed (the screenshots go with the test results; see <see cref="Chromium.ScreenshotFolder"/>).
 /// </summary>
 public sealed class BrowserJourneyTests
 {
@@ -39,9 +39,25 @@ public sealed class BrowserJourneyTests
             ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
         });
         await context.AddInitScriptAsync(PageWatcher.CspRecorder);
+        // The machine's two cores are shared with other builds: allow a slow step rather than flake.
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         var watcher = new PageWatcher(page);
         var shots = new Screenshots(page, $"{width}-{scheme}");
+        try
+        {
+            await WalkAsync(page, watcher, shots);
+        }
+        catch
+        {
+            // The state the browser was in when a step failed, next to the other screenshots.
+            await shots.TakeAsync("failed");
+            throw;
+        }
+    }
+
+    private static async Task WalkAsync(IPage page, PageWatcher watcher, Screenshots shots)
+    {
         var author = SeedFacts.Prolific;
 
         // Home
@@ -56,8 +72,9 @@ public sealed class BrowserJourneyTests
 
         // Search from the home page's form
         await page.FillAsync("#home-q", author.Handle);
-        await page.ClickAsync("form.search button[type=submit]");
-        await page.WaitForURLAsync("**/users?q=*");
+        await Task.WhenAll(
+            page.WaitForURLAsync(url => url.Contains("/users?q=", StringComparison.Ordinal)),
+            page.ClickAsync("form.search button[type=submit]"));
         await AssertPageShapeAsync(page, "directory");
         await watcher.AssertCleanAsync("directory");
         await shots.TakeAsync("2-directory");
@@ -93,11 +110,19 @@ public sealed class BrowserJourneyTests
         await watcher.AssertCleanAsync("back");
         await shots.TakeAsync("6-back");
 
+        // The diagnostics page (allowed here: enabled, and the browser is on loopback) obeys the CSP too.
+        var loaders = await page.GotoAsync("/debug/loaders");
+        Assert.Equal(200, loaders!.Status);
+        Assert.True(await page.Locator("#waterfalls svg.waterfall-chart").CountAsync() > 0, "no waterfall drawn");
+        await AssertPageShapeAsync(page, "debug/loaders");
+        await watcher.AssertCleanAsync("debug/loaders");
+        await shots.TakeAsync("7-debug-loaders");
+
         // A page that does not exist is an error page, styled and clean apart from its own 404.
         var missing = await page.GotoAsync("/u/nobody_at_all");
         Assert.Equal(404, missing!.Status);
         await AssertPageShapeAsync(page, "404");
-        await shots.TakeAsync("7-not-found");
+        await shots.TakeAsync("8-not-found");
     }
 
     [Fact]
@@ -134,7 +159,7 @@ public sealed class BrowserJourneyTests
     private static Task<WebAppFactory> StartSiteAsync() =>
         WebAppFactory.StartAsync(
             DatabaseProvider.Sqlite,
-            new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" },
+            new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Diagnostics:Enabled"] = "true" },
             Sites.FixedClock,
             kestrel: true);
 

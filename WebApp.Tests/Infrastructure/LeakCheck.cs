@@ -14,8 +14,8 @@ public static class LeakCheck
     public static async Task AssertNoLeaksAsync(WebAppFactory factory)
     {
         var registry = factory.Services.GetRequiredService<InFlightRegistry>();
-        await EventuallyAsync(TimeSpan.FromSeconds(1), () => registry.Count == 0,
-            () => "loaders still in flight: " + string.Join(", ", registry.Running.Select(l => $"{l.Page}/{l.Name}")));
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(1), () => registry.Count == 0,
+            () => "Leak: loaders still in flight: " + string.Join(", ", registry.Running.Select(l => $"{l.Page}/{l.Name}")));
 
         if (factory.Database.Provider != DatabaseProvider.Postgres)
         {
@@ -24,8 +24,8 @@ public static class LeakCheck
 
         var connection = new NpgsqlConnectionStringBuilder(factory.Database.ConnectionString);
         var active = new List<string>();
-        await EventuallyAsync(TimeSpan.FromSeconds(2), async () => (active = await ActiveQueriesAsync(connection)).Count == 0,
-            () => "queries still active in PostgreSQL: " + string.Join(" | ", active));
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(2), async () => (active = await ActiveQueriesAsync(connection)).Count == 0,
+            () => "Leak: queries still active in PostgreSQL: " + string.Join(" | ", active));
     }
 
     /// <summary>The app's sessions (by Application Name) that are running a statement in this test's database.</summary>
@@ -49,20 +49,4 @@ public static class LeakCheck
         return queries;
     }
 
-    private static Task EventuallyAsync(TimeSpan within, Func<bool> condition, Func<string> describe) =>
-        EventuallyAsync(within, () => Task.FromResult(condition()), describe);
-
-    private static async Task EventuallyAsync(TimeSpan within, Func<Task<bool>> condition, Func<string> describe)
-    {
-        var until = DateTime.UtcNow + within;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail($"Leak: {describe()} (waited {within.TotalSeconds:0.#} s)");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }

@@ -72,11 +72,11 @@ public sealed class LoadFailureTests
         var client = factory.CreateClient();
 
         var request = client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", leave.Token);
-        await WaitUntilAsync(() => faults.Executed.Contains("profile.posts"));
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => faults.Executed.Contains("profile.posts"), () => "profile.posts never reached the database");
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
 
-        await WaitUntilAsync(() => logs.Events.Any(e => LogCapture.Property(e, "StatusCode") == "499"), () => string.Join("\n", logs.Events.Select(e => e.Level + " " + e.RenderMessage())));
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => logs.Events.Any(e => LogCapture.Property(e, "StatusCode") == "499"), () => "no 499 request log line; logs: " + string.Join("\n", logs.Events.Select(e => e.Level + " " + e.RenderMessage())));
         var line = logs.Events.Single(e => LogCapture.Property(e, "StatusCode") == "499");
         Assert.Equal(LogEventLevel.Information, line.Level);
         Assert.Contains("profile.posts", line.Properties["Loaders"].ToString(), StringComparison.Ordinal);
@@ -99,15 +99,5 @@ public sealed class LoadFailureTests
                 services.AddSingleton(logs);
             }
         }, kestrel);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string>? describe = null)
-    {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "condition not met within 10 s. " + describe?.Invoke());
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -134,35 +134,9 @@ public static class DemoSeed
         }
 
         var follows = new List<Follow>();
-        foreach (var user in users)
-        {
-            var followees = new HashSet<int>();
-            var count = random.Next(0, 31);
-            for (var i = 0; i < count; i++)
-            {
-                var other = random.Next(1, options.Users + 1);
-                if (other != user.Id && followees.Add(other))
-                {
-                    var later = user.JoinedAt > users[other - 1].JoinedAt ? user.JoinedAt : users[other - 1].JoinedAt;
-                    follows.Add(new Follow
-                    {
-                        FollowerId = user.Id,
-                        FolloweeId = other,
-                        CreatedAt = later.AddSeconds(random.Next(1, Math.Max(2, (int)(reference - later).TotalSeconds))),
-                    });
-                }
-            }
-        }
-
         var views = new List<UserDailyView>();
-        var today = DateOnly.FromDateTime(reference);
-        foreach (var user in users.Where(u => u.Id % 5 == 0))
-        {
-            for (var day = 1; day <= 14; day++)
-            {
-                views.Add(new UserDailyView { UserId = user.Id, Day = today.AddDays(-day), Views = random.Next(1, 40) });
-            }
-        }
+        AddFollows(random, reference, users, options.Users, id => users[id - 1].JoinedAt, follows);
+        AddViews(random, DateOnly.FromDateTime(reference), users, views);
 
         var settings = new List<SiteSetting>
         {
@@ -226,34 +200,9 @@ public static class DemoSeed
             }
 
             var follows = new List<Follow>();
-            foreach (var user in users)
-            {
-                var followees = new HashSet<int>();
-                var count = random.Next(0, 31);
-                for (var i = 0; i < count; i++)
-                {
-                    var other = random.Next(1, last + 1);
-                    if (other != user.Id && followees.Add(other))
-                    {
-                        var later = user.JoinedAt > joined[other] ? user.JoinedAt : joined[other];
-                        follows.Add(new Follow
-                        {
-                            FollowerId = user.Id,
-                            FolloweeId = other,
-                            CreatedAt = later.AddSeconds(random.Next(1, Math.Max(2, (int)(reference - later).TotalSeconds))),
-                        });
-                    }
-                }
-            }
-
             var views = new List<UserDailyView>();
-            foreach (var user in users.Where(u => u.Id % 5 == 0))
-            {
-                for (var day = 1; day <= 14; day++)
-                {
-                    views.Add(new UserDailyView { UserId = user.Id, Day = today.AddDays(-day), Views = random.Next(1, 40) });
-                }
-            }
+            AddFollows(random, reference, users, last, id => joined[id], follows);
+            AddViews(random, today, users, views);
 
             yield return new DemoBlock(users, posts, follows, views);
         }
@@ -262,6 +211,42 @@ public static class DemoSeed
     public const int BulkBlockSize = 1000;
 
     // Shared by Generate and GenerateBulk; draws from the random in a fixed order, which the default seed relies on.
+    /// <summary>Each user follows up to 30 others among users 1..<paramref name="lastId"/>, after both joined.</summary>
+    private static void AddFollows(Random random, DateTime reference, IReadOnlyList<User> users, int lastId, Func<int, DateTime> joinedAt, List<Follow> follows)
+    {
+        foreach (var user in users)
+        {
+            var followees = new HashSet<int>();
+            var count = random.Next(0, 31);
+            for (var i = 0; i < count; i++)
+            {
+                var other = random.Next(1, lastId + 1);
+                if (other != user.Id && followees.Add(other))
+                {
+                    var later = user.JoinedAt > joinedAt(other) ? user.JoinedAt : joinedAt(other);
+                    follows.Add(new Follow
+                    {
+                        FollowerId = user.Id,
+                        FolloweeId = other,
+                        CreatedAt = later.AddSeconds(random.Next(1, Math.Max(2, (int)(reference - later).TotalSeconds))),
+                    });
+                }
+            }
+        }
+    }
+
+    /// <summary>Two weeks of daily views before <paramref name="today"/> for every fifth user.</summary>
+    private static void AddViews(Random random, DateOnly today, IReadOnlyList<User> users, List<UserDailyView> views)
+    {
+        foreach (var user in users.Where(u => u.Id % 5 == 0))
+        {
+            for (var day = 1; day <= 14; day++)
+            {
+                views.Add(new UserDailyView { UserId = user.Id, Day = today.AddDays(-day), Views = random.Next(1, 40) });
+            }
+        }
+    }
+
     private static void AddPosts(Random random, DateTime reference, User user, List<Post> posts, ref int postId)
     {
         var count = random.Next(10, 31);

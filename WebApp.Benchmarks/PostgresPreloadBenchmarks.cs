@@ -70,11 +70,11 @@ public class PostgresPreloadBenchmarks
         var handle = NextHandle();
         await using var db = _db.CreateDbContext();
         var ct = CancellationToken.None;
-        var user = await ProfileModel.Card(db, "profile.user", handle, ct);
-        var stats = await ProfileModel.Stats(db, "profile.stats", handle, _weekStart, ct);
-        var posts = await ProfileModel.Posts(db, "profile.posts", handle, 1, ct);
-        var following = await ProfileModel.Following(db, "profile.following", handle, ct);
-        var announcement = await SiteAnnouncement.LoadAsync(db, "profile.announcement", ct);
+        var user = await ProfileModel.Card.For(db)(db, handle, ct);
+        var stats = await ProfileModel.Stats.For(db)(db, handle, _weekStart, ct);
+        var posts = await ProfileModel.Posts.For(db)(db, handle, 0).ToListAsync(ct);
+        var following = await ProfileModel.Following.For(db)(db, handle).ToListAsync(ct);
+        var announcement = await ProfileModel.Announcement.For(db)(db, ct);
         return (user is null ? 0 : 1) + (stats?.Posts ?? 0) + posts.Count + following.Count + (announcement?.Length ?? 0);
     }
 
@@ -89,11 +89,11 @@ public class PostgresPreloadBenchmarks
     {
         var handle = NextHandle();
         using var group = loads.Create("profile", CancellationToken.None);
-        var user = group.Query(_db, "profile.user", (d, tag, ct) => ProfileModel.Card(d, tag, handle, ct));
-        var stats = group.Query(_db, "profile.stats", (d, tag, ct) => ProfileModel.Stats(d, tag, handle, _weekStart, ct));
-        var posts = group.Query(_db, "profile.posts", (d, tag, ct) => ProfileModel.Posts(d, tag, handle, 1, ct));
-        var following = group.Query(_db, "profile.following", (d, tag, ct) => ProfileModel.Following(d, tag, handle, ct));
-        var announcement = group.Query(_db, "profile.announcement", SiteAnnouncement.LoadAsync);
+        var user = group.Query(_db, "profile.user", (d, ct) => ProfileModel.Card.For(d)(d, handle, ct));
+        var stats = group.Query(_db, "profile.stats", (d, ct) => ProfileModel.Stats.For(d)(d, handle, _weekStart, ct));
+        var posts = group.QueryList(_db, "profile.posts", d => ProfileModel.Posts.For(d)(d, handle, 0));
+        var following = group.QueryList(_db, "profile.following", d => ProfileModel.Following.For(d)(d, handle));
+        var announcement = group.Query(_db, "profile.announcement", (d, ct) => ProfileModel.Announcement.For(d)(d, ct));
         await group.WaitAsync();
         return (user.Value is null ? 0 : 1) + (stats.Value?.Posts ?? 0) + posts.Value.Count + following.Value.Count + (announcement.Value?.Length ?? 0);
     }

@@ -20,6 +20,9 @@ public sealed class FaultInjector : DbCommandInterceptor
     /// <summary>Tags whose query reached the database (or the injector).</summary>
     public ConcurrentBag<string> Executed { get; } = [];
 
+    /// <summary>SQL of commands that carried no tag.</summary>
+    public ConcurrentBag<string> Untagged { get; } = [];
+
     public FaultInjector Delay(string tag, TimeSpan delay, Func<DbCommand, bool>? when = null) =>
         Add(tag, when, (_, ct) => Task.Delay(delay, ct));
 
@@ -75,6 +78,7 @@ public sealed class FaultInjector : DbCommandInterceptor
         var tag = TagOf(command.CommandText);
         if (tag is null)
         {
+            Untagged.Add(command.CommandText);
             return;
         }
 

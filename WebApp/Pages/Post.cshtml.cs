@@ -29,9 +29,9 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
         }
 
         using var group = loads.Create("post", cancellationToken);
-        var post = group.Query(db, "post.post", (d, tag, ct) => Detail(d, tag, handle, id, ct));
-        var author = group.Query(db, "post.author", (d, tag, ct) => ProfileModel.Card(d, tag, handle, ct));
-        var more = group.Query(db, "post.more", (d, tag, ct) => More(d, tag, handle, id, ct));
+        var post = group.Query(db, "post.post", (d, ct) => Detail.For(d)(d, handle, id, ct));
+        var author = group.Query(db, "post.author", (d, ct) => Author.For(d)(d, handle, ct));
+        var more = group.QueryList(db, "post.more", d => More.For(d)(d, handle, id));
         await group.WaitAsync();
 
         if (post.Value is null || author.Value is null)
@@ -43,19 +43,22 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
         return Page();
     }
 
-    private static Task<PostDetail?> Detail(AppDbContext db, string tag, string handle, int id, CancellationToken ct) =>
-        (from p in db.Posts.TagWith(tag)
-         join u in db.Users on p.UserId equals u.Id
-         where p.Id == id && u.Handle == handle
-         select new PostDetail(p.Id, p.Title, p.Body, p.PublishedAt, p.LikeCount))
-        .FirstOrDefaultAsync(ct);
+    private static readonly CompiledQuery<Func<AppDbContext, string, int, CancellationToken, Task<PostDetail?>>> Detail =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id, CancellationToken ct) =>
+            (from p in db.Posts.TagWith("post.post")
+             join u in db.Users on p.UserId equals u.Id
+             where p.Id == id && u.Handle == handle
+             select new PostDetail(p.Id, p.Title, p.Body, p.PublishedAt, p.LikeCount))
+            .FirstOrDefault()));
 
-    private static async Task<IReadOnlyList<ProfilePost>> More(AppDbContext db, string tag, string handle, int id, CancellationToken ct) =>
-        await (from p in db.Posts.TagWith(tag)
-               join u in db.Users on p.UserId equals u.Id
-               where u.Handle == handle && p.Id != id
-               orderby p.PublishedAt descending, p.Id descending
-               select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
-            .Take(MoreCount)
-            .ToListAsync(ct);
+    private static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Author = ProfileModel.CardQuery("post.author");
+
+    private static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> More =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id) =>
+            (from p in db.Posts.TagWith("post.more")
+             join u in db.Users on p.UserId equals u.Id
+             where u.Handle == handle && p.Id != id
+             orderby p.PublishedAt descending, p.Id descending
+             select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
+            .Take(MoreCount)));
 }

@@ -68,11 +68,11 @@ public sealed class ProfileModel(
         // Every query filters by handle, so none waits for another to learn the user's id.
         var weekStart = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
         using var group = loads.Create("profile", cancellationToken);
-        var user = group.Query(db, "profile.user", (d, tag, ct) => Card(d, tag, handle, ct));
-        var stats = group.Query(db, "profile.stats", (d, tag, ct) => Stats(d, tag, handle, weekStart, ct));
-        var posts = group.Query(db, "profile.posts", (d, tag, ct) => Posts(d, tag, handle, pageNumber, ct));
-        var following = group.Query(db, "profile.following", (d, tag, ct) => Following(d, tag, handle, ct));
-        var announcement = group.Query(db, "profile.announcement", SiteAnnouncement.LoadAsync);
+        var user = group.Query(db, "profile.user", (d, ct) => Card.For(d)(d, handle, ct));
+        var stats = group.Query(db, "profile.stats", (d, ct) => Stats.For(d)(d, handle, weekStart, ct));
+        var posts = group.QueryList(db, "profile.posts", d => Posts.For(d)(d, handle, (pageNumber - 1) * PageSize));
+        var following = group.QueryList(db, "profile.following", d => Following.For(d)(d, handle));
+        var announcement = group.Query(db, "profile.announcement", (d, ct) => Announcement.For(d)(d, ct));
         var activitySettings = activityOptions.Value;
         var activity = activitySettings.Enabled
             ? group.Optional("profile.activity", activitySettings.Budget, ct => activityClient.GetAsync(handle, ct))
@@ -97,39 +97,46 @@ public sealed class ProfileModel(
         return Page();
     }
 
-    internal static Task<UserCard?> Card(AppDbContext db, string tag, string handle, CancellationToken ct) =>
-        db.Users.TagWith(tag)
-            .Where(u => u.Handle == handle)
-            .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
-            .FirstOrDefaultAsync(ct);
+    /// <summary>The user's card, compiled once per loader name it is tagged with (the profile's and the post page's).</summary>
+    internal static CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> CardQuery(string tag) =>
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, CancellationToken ct) =>
+            db.Users.TagWith(tag)
+                .Where(u => u.Handle == handle)
+                .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
+                .FirstOrDefault()));
 
-    internal static Task<ProfileStats?> Stats(AppDbContext db, string tag, string handle, DateOnly weekStart, CancellationToken ct) =>
-        db.Users.TagWith(tag)
-            .Where(u => u.Handle == handle)
-            .Select(u => new ProfileStats(
-                db.Posts.Count(p => p.UserId == u.Id),
-                db.Follows.Count(f => f.FolloweeId == u.Id),
-                db.Follows.Count(f => f.FollowerId == u.Id),
-                db.UserDailyViews.Where(v => v.UserId == u.Id && v.Day > weekStart).Sum(v => (long?)v.Views) ?? 0,
-                db.UserDailyViews.Where(v => v.UserId == u.Id).Sum(v => (long?)v.Views) ?? 0))
-            .FirstOrDefaultAsync(ct);
+    internal static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Card = CardQuery("profile.user");
 
-    internal static async Task<IReadOnlyList<ProfilePost>> Posts(AppDbContext db, string tag, string handle, int page, CancellationToken ct) =>
-        await (from p in db.Posts.TagWith(tag)
-               join u in db.Users on p.UserId equals u.Id
-               where u.Handle == handle
-               orderby p.PublishedAt descending, p.Id descending
-               select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
-            .Skip((page - 1) * PageSize).Take(PageSize)
-            .ToListAsync(ct);
+    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Announcement = SiteAnnouncement.Query("profile.announcement");
 
-    internal static async Task<IReadOnlyList<UserSummary>> Following(AppDbContext db, string tag, string handle, CancellationToken ct) =>
-        await (from f in db.Follows.TagWith(tag)
-               join follower in db.Users on f.FollowerId equals follower.Id
-               join followee in db.Users on f.FolloweeId equals followee.Id
-               where follower.Handle == handle
-               orderby f.CreatedAt descending, followee.Id
-               select new UserSummary(followee.Handle, followee.DisplayName, followee.Location, 0))
-            .Take(FollowingSample)
-            .ToListAsync(ct);
+    internal static readonly CompiledQuery<Func<AppDbContext, string, DateOnly, CancellationToken, Task<ProfileStats?>>> Stats =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, DateOnly weekStart, CancellationToken ct) =>
+            db.Users.TagWith("profile.stats")
+                .Where(u => u.Handle == handle)
+                .Select(u => new ProfileStats(
+                    db.Posts.Count(p => p.UserId == u.Id),
+                    db.Follows.Count(f => f.FolloweeId == u.Id),
+                    db.Follows.Count(f => f.FollowerId == u.Id),
+                    db.UserDailyViews.Where(v => v.UserId == u.Id && v.Day > weekStart).Sum(v => (long?)v.Views) ?? 0,
+                    db.UserDailyViews.Where(v => v.UserId == u.Id).Sum(v => (long?)v.Views) ?? 0))
+                .FirstOrDefault()));
+
+    internal static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> Posts =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int skip) =>
+            (from p in db.Posts.TagWith("profile.posts")
+             join u in db.Users on p.UserId equals u.Id
+             where u.Handle == handle
+             orderby p.PublishedAt descending, p.Id descending
+             select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
+            .Skip(skip).Take(PageSize)));
+
+    internal static readonly CompiledQuery<Func<AppDbContext, string, IAsyncEnumerable<UserSummary>>> Following =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, string handle) =>
+            (from f in db.Follows.TagWith("profile.following")
+             join follower in db.Users on f.FollowerId equals follower.Id
+             join followee in db.Users on f.FolloweeId equals followee.Id
+             where follower.Handle == handle
+             orderby f.CreatedAt descending, followee.Id
+             select new UserSummary(followee.Handle, followee.DisplayName, followee.Location, 0))
+            .Take(FollowingSample)));
 }

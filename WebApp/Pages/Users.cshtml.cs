@@ -35,8 +35,8 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         }
 
         using var group = loads.Create("directory", cancellationToken);
-        var total = group.Query(db, "directory.count", (d, tag, ct) => Matching(d, tag, query).CountAsync(ct));
-        var users = group.Query(db, "directory.page", (d, tag, ct) => Page(d, tag, query, order, pageNumber, ct));
+        var total = group.Query(db, "directory.count", (d, ct) => Matching(d, "directory.count", query).CountAsync(ct));
+        var users = group.QueryList(db, "directory.page", d => Page(d, query, order, pageNumber));
         await group.WaitAsync();
 
         var linkQuery = new List<KeyValuePair<string, string?>>();
@@ -91,9 +91,13 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         return users.Where(u => u.Handle.Contains(lowered) || u.DisplayName.ToLower().Contains(lowered));
     }
 
-    private static async Task<IReadOnlyList<DirectoryEntry>> Page(AppDbContext db, string tag, string query, DirectorySort sort, int page, CancellationToken ct)
+    /// <summary>
+    /// Composed per request rather than compiled like the other pages' queries: its shape depends on the
+    /// search text and the sort (EF Core still caches the translation of each shape).
+    /// </summary>
+    private static IAsyncEnumerable<DirectoryEntry> Page(AppDbContext db, string query, DirectorySort sort, int page)
     {
-        var rows = Matching(db, tag, query)
+        var rows = Matching(db, "directory.page", query)
             .Select(u => new { User = u, Posts = db.Posts.Count(p => p.UserId == u.Id) });
         rows = sort switch
         {
@@ -101,9 +105,9 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
             DirectorySort.Posts => rows.OrderByDescending(x => x.Posts).ThenBy(x => x.User.Handle),
             _ => rows.OrderBy(x => x.User.DisplayName).ThenBy(x => x.User.Handle),
         };
-        return await rows
+        return rows
             .Skip((page - 1) * PageSize).Take(PageSize)
             .Select(x => new DirectoryEntry(x.User.Handle, x.User.DisplayName, x.User.Location, x.User.JoinedAt, x.Posts))
-            .ToListAsync(ct);
+            .AsAsyncEnumerable();
     }
 }

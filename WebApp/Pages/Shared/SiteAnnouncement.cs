@@ -6,9 +6,11 @@ namespace WebApp.Pages.Shared;
 /// <summary>The site-wide announcement from <c>site_settings</c>, shown on several pages.</summary>
 public static class SiteAnnouncement
 {
-    public static Task<string?> LoadAsync(AppDbContext db, string loaderName, CancellationToken cancellationToken) =>
-        db.SiteSettings.TagWith(loaderName)
-            .Where(s => s.Key == DemoSeed.AnnouncementKey)
-            .Select(s => s.Value)
-            .FirstOrDefaultAsync(cancellationToken);
+    /// <summary>The compiled query, tagged with the loader name of the page that runs it.</summary>
+    public static CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Query(string loaderName) =>
+        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) =>
+            db.SiteSettings.TagWith(loaderName)
+                .Where(s => s.Key == DemoSeed.AnnouncementKey)
+                .Select(s => s.Value)
+                .FirstOrDefault()));
 }

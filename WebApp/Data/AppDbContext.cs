@@ -55,6 +55,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             follow.HasOne<User>().WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Cascade);
             follow.HasOne<User>().WithMany().HasForeignKey(f => f.FolloweeId).OnDelete(DeleteBehavior.Cascade);
             follow.HasIndex(f => f.FolloweeId);
+            // Whom a user follows, most recent first (the profile's sample): read in index order, no sort.
+            follow.HasIndex(f => new { f.FollowerId, f.CreatedAt, f.FolloweeId }).IsDescending(false, true, false);
         });
 
         modelBuilder.Entity<UserDailyView>(view =>

@@ -130,13 +130,14 @@ public sealed class ProfileModel(
              select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
             .Skip(skip).Take(PageSize)));
 
+    // The user's id comes from a subquery rather than a join, so PostgreSQL reads the (follower, newest first)
+    // index in order and stops after the sample instead of sorting everyone the user follows.
     internal static readonly CompiledQuery<Func<AppDbContext, string, IAsyncEnumerable<UserSummary>>> Following =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle) =>
             (from f in db.Follows.TagWith("profile.following")
-             join follower in db.Users on f.FollowerId equals follower.Id
              join followee in db.Users on f.FolloweeId equals followee.Id
-             where follower.Handle == handle
-             orderby f.CreatedAt descending, followee.Id
+             where f.FollowerId == db.Users.Where(u => u.Handle == handle).Select(u => u.Id).FirstOrDefault()
+             orderby f.CreatedAt descending, f.FolloweeId
              select new UserSummary(followee.Handle, followee.DisplayName, followee.Location, 0))
             .Take(FollowingSample)));
 }

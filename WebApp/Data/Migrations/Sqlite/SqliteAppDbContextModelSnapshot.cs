@@ -37,6 +37,10 @@ namespace WebApp.Data.Migrations.Sqlite
                     b.HasIndex("FolloweeId")
                         .HasDatabaseName("ix_follows_followee_id");
 
+                    b.HasIndex("FollowerId", "CreatedAt", "FolloweeId")
+                        .IsDescending(false, true, false)
+                        .HasDatabaseName("ix_follows_follower_id_created_at_followee_id");
+
                     b.ToTable("follows", (string)null);
                 });
 

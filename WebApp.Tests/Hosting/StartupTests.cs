@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
 using WebApp.Data;
 using WebApp.Pages.Shared;
 using WebApp.Tests.Infrastructure;
@@ -22,6 +25,21 @@ public sealed class StartupTests
         var expectedPosts = DemoSeed.Generate(DemoSeedOptions.Default).Posts.Count;
         Assert.Equal(Formatting.Count(expectedPosts), page.Text("#counts [data-count=posts]"));
         Assert.NotEmpty(page.All("#featured-users li a[href^='/u/']"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Start_DatabaseThatDoesNotExistYet_IsCreatedWithNoErrorLogged(DatabaseProvider provider)
+    {
+        var database = await TestDatabases.CreateMissingAsync(provider);
+        var logs = new LogCapture();
+        await using var factory = new WebAppFactory(database, services: s => s.AddSingleton<ILogEventSink>(logs));
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        // Creating a database is not a failure: an operator must not find errors in a first start's log.
+        Assert.Empty(logs.AtLeast(LogEventLevel.Error).Select(e => $"{e.Properties.GetValueOrDefault("SourceContext")}: {e.RenderMessage()}"));
     }
 
     [Theory]

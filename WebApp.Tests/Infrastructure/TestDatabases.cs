@@ -36,6 +36,19 @@ public static class TestDatabases
         _ => await CreatePostgresAsync(seeded: false),
     };
 
+    /// <summary>A database that does not exist yet: a SQLite file not created, a PostgreSQL database not created.</summary>
+    public static async Task<TestDatabase> CreateMissingAsync(DatabaseProvider provider)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return await CreateSqliteAsync(seeded: false);
+        }
+
+        var server = await PostgresServer.GetAsync();
+        server.RequireConnectionString();
+        return new TestDatabase(DatabaseProvider.Postgres, server.ConnectionStringFor("webapp_test_" + Guid.NewGuid().ToString("N")[..12]));
+    }
+
     public static AppDbContext CreateContext(DatabaseProvider provider, string connectionString) => provider switch
     {
         DatabaseProvider.Sqlite => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()

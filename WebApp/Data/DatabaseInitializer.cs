@@ -21,7 +21,7 @@ internal sealed partial class DatabaseInitializer(
         if (settings.MigrateOnStartup)
         {
             var started = Stopwatch.GetTimestamp();
-            await db.Database.MigrateAsync(cancellationToken);
+            await DatabaseMigrations.MigrateAsync(db, cancellationToken);
             if (db.Database.IsSqlite())
             {
                 // Readers and the view writer work side by side in WAL mode; the setting persists in the file.

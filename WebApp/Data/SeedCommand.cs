@@ -45,7 +45,7 @@ public static partial class SeedCommand
         };
 
         await using var db = factory.CreateDbContext();
-        await db.Database.MigrateAsync(stopping.Token);
+        await DatabaseMigrations.MigrateAsync(db, stopping.Token);
         var existing = await db.Users.CountAsync(stopping.Token);
         if (existing > 0 && !replace)
         {

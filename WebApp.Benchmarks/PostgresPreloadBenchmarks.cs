@@ -84,16 +84,12 @@ public class PostgresPreloadBenchmarks
     [Benchmark(Description = "LoadGroup, MaxConcurrency=1")]
     public Task<int> LoadGroupOneAtATime() => LoadAsync(_oneAtATime);
 
-    // The body of ProfileModel.OnGetAsync's preload, loader for loader.
+    // The page's own preload (ProfileModel.StartQueries), under a group from the given factory.
     private async Task<int> LoadAsync(LoadGroupFactory loads)
     {
         var handle = NextHandle();
         using var group = loads.Create("profile", CancellationToken.None);
-        var user = group.Query(_db, "profile.user", (d, ct) => ProfileModel.Card.For(d)(d, handle, ct));
-        var stats = group.Query(_db, "profile.stats", (d, ct) => ProfileModel.Stats.For(d)(d, handle, _weekStart, ct));
-        var posts = group.QueryList(_db, "profile.posts", d => ProfileModel.Posts.For(d)(d, handle, 0));
-        var following = group.QueryList(_db, "profile.following", d => ProfileModel.Following.For(d)(d, handle));
-        var announcement = group.Query(_db, "profile.announcement", (d, ct) => ProfileModel.Announcement.For(d)(d, ct));
+        var (user, stats, posts, following, announcement) = ProfileModel.StartQueries(group, _db, handle, 1, _weekStart);
         await group.WaitAsync();
         return (user.Value is null ? 0 : 1) + (stats.Value?.Posts ?? 0) + posts.Value.Count + following.Value.Count + (announcement.Value?.Length ?? 0);
     }

@@ -128,7 +128,7 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency
   echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu; CPU per request (ms): app $app_ms, PostgreSQL $pg_ms"
   rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s}}' \
     "$label" "$([ "$max" = 0 ] && echo true || echo false)" \
-    "$(field "$json" rps)" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
+    "$rps" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
     "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms")")
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 }

@@ -32,10 +32,5 @@ public static class DbLoaders
         IDbContextFactory<AppDbContext> factory,
         string name,
         Func<AppDbContext, IAsyncEnumerable<T>> query) =>
-        group.Required<IReadOnlyList<T>>(name, async cancellationToken =>
-        {
-            await Task.Yield();
-            await using var db = factory.CreateDbContext();
-            return await query(db).ToListAsync(cancellationToken);
-        });
+        group.Query<IReadOnlyList<T>>(factory, name, async (db, cancellationToken) => await query(db).ToListAsync(cancellationToken));
 }

@@ -28,6 +28,13 @@ public sealed record ProfilePost(int Id, string Title, string Body, DateTime Pub
     public string Excerpt => Formatting.Excerpt(Body);
 }
 
+internal sealed record ProfileQueries(
+    Loader<UserCard?> User,
+    Loader<ProfileStats?> Stats,
+    Loader<IReadOnlyList<ProfilePost>> Posts,
+    Loader<IReadOnlyList<UserSummary>> Following,
+    Loader<string?> Announcement);
+
 /// <summary>The activity section: hidden when the service is not configured, "unavailable" when it did not answer in time.</summary>
 public sealed record ActivitySection(bool Available, UserActivity? Activity);
 
@@ -68,11 +75,7 @@ public sealed class ProfileModel(
         // Every query filters by handle, so none waits for another to learn the user's id.
         var weekStart = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
         using var group = loads.Create("profile", cancellationToken);
-        var user = group.Query(db, "profile.user", (d, ct) => Card.For(d)(d, handle, ct));
-        var stats = group.Query(db, "profile.stats", (d, ct) => Stats.For(d)(d, handle, weekStart, ct));
-        var posts = group.QueryList(db, "profile.posts", d => Posts.For(d)(d, handle, (pageNumber - 1) * PageSize));
-        var following = group.QueryList(db, "profile.following", d => Following.For(d)(d, handle));
-        var announcement = group.Query(db, "profile.announcement", (d, ct) => Announcement.For(d)(d, ct));
+        var (user, stats, posts, following, announcement) = StartQueries(group, db, handle, pageNumber, weekStart);
         var activitySettings = activityOptions.Value;
         var activity = activitySettings.Enabled
             ? group.Optional("profile.activity", activitySettings.Budget, ct => activityClient.GetAsync(handle, ct))
@@ -96,6 +99,14 @@ public sealed class ProfileModel(
         View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value, activitySection);
         return Page();
     }
+
+    /// <summary>The page's database loaders, started in <paramref name="group"/> (also run by the PostgreSQL preload benchmark).</summary>
+    internal static ProfileQueries StartQueries(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int pageNumber, DateOnly weekStart) => new(
+        group.Query(db, "profile.user", (d, ct) => Card.For(d)(d, handle, ct)),
+        group.Query(db, "profile.stats", (d, ct) => Stats.For(d)(d, handle, weekStart, ct)),
+        group.QueryList(db, "profile.posts", d => Posts.For(d)(d, handle, (pageNumber - 1) * PageSize)),
+        group.QueryList(db, "profile.following", d => Following.For(d)(d, handle)),
+        group.Query(db, "profile.announcement", (d, ct) => Announcement.For(d)(d, ct)));
 
     /// <summary>The user's card, compiled once per loader name it is tagged with (the profile's and the post page's).</summary>
     internal static CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> CardQuery(string tag) =>

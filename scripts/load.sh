@@ -113,7 +113,9 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty
   app_pid=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max-$pool.log" >&2; exit 1; }
-  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed" >&2; exit 1; }
+  # The first pages JIT-compile on a busy machine: give them a few tries before calling the run failed.
+  for _ in 1 2 3 4 5; do curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" && break; sleep 1; done
+  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed:" >&2; tail -30 "$work/app-$max-$pool.log" >&2; exit 1; }
 
   echo "== $label: warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" >/dev/null

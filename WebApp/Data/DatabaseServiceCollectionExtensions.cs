@@ -53,12 +53,13 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
+                // One immediate retry of a read that failed on a dead connection (Npgsql's transient errors: a pooled
+                // connection to a standby or primary that restarted): the retry opens a fresh one, on the primary if
+                // the standby is gone, so the visitor sees no error. Readers use no transactions, which it forbids.
                 services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
-                    .UseNpgsql(reads)
+                    .UseNpgsql(reads, npgsql => npgsql.EnableRetryOnFailure(1, TimeSpan.Zero, null))
                     .AddInterceptors(interceptors));
-                services.AddSingleton(sp => reads == writes
-                    ? new PrimaryDbContextFactory(sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext)
-                    : PrimaryFactory(sp, writes));
+                services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
@@ -81,10 +82,11 @@ public static class DatabaseServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Contexts on the primary, for a connection string that also names standbys. Not pooled: writes are few (a
-    /// page-view batch, a migration), and EF Core pools one options instance per context type, the readers' one.
-    /// Both strings differ only in Target Session Attributes, which Npgsql leaves out of its pool key: both go
-    /// through one multi-host data source (Npgsql's WithTargetSession), so the servers see one pool per host.
+    /// Contexts on the primary, without the readers' retrying strategy (seeding and migrations use transactions).
+    /// Not pooled: writes are few (a page-view batch, a migration), and EF Core pools one options instance per
+    /// context type, the readers' one. With several hosts both strings differ only in Target Session Attributes,
+    /// which Npgsql leaves out of its pool key: both go through one multi-host data source (Npgsql's
+    /// WithTargetSession), so each server sees one pool per instance; with one host they are the same string.
     /// </summary>
     private static PrimaryDbContextFactory PrimaryFactory(IServiceProvider sp, string writes)
     {

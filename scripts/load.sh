@@ -3,13 +3,16 @@
 #
 #   scripts/load.sh                      # 100,000 users, 32 connections, 30 s per run after a 45 s warm-up
 #   USERS=20000 DURATION=10 scripts/load.sh
+#   POOL_SIZES="4 16 100" scripts/load.sh  # one run per Npgsql pool size instead (see scripts/pool-sizes.sh)
 #
 # Starts a throwaway PostgreSQL cluster from the local binaries (as the postgres user when root), unless
 # WEBAPP_LOAD_POSTGRES holds a superuser Npgsql connection string; fills it with `WebApp seed --users $USERS`
 # (an already seeded database is reused as it is); builds and starts the app in Release; then runs wrk against
 # /u/{random handle} twice: LoadGroup as configured (unbounded), and Loading__MaxConcurrency=1 (the same code path,
 # loaders one at a time). Records requests/s, p50/p90/p99 and the CPU used by the app and by PostgreSQL (from
-# /proc/<pid>/stat) into benchmarks/results/load.json.
+# /proc/<pid>/stat) into benchmarks/results/load.json. With POOL_SIZES set it runs LoadGroup as configured once per
+# `Maximum Pool Size` instead and writes $OUTPUT (default benchmarks/results/pool-sizes.json).
+# The cluster keeps PostgreSQL's stock max_connections (100), the budget every instance must fit in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,6 +24,9 @@ DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-45}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+POOL_SIZES=${POOL_SIZES:-}
+OUTPUT=${OUTPUT:-benchmarks/results/$([ -n "$POOL_SIZES" ] && echo pool-sizes || echo load).json}
+NOTE=${NOTE:-app, PostgreSQL and wrk share the machine}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -56,9 +62,9 @@ else
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$work"
   pg_port=$(free_port)
   as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
-  # Durability off (a throwaway cluster); memory and connections sized for 32 clients x 5 loaders.
+  # Durability off (a throwaway cluster); the stock max_connections (100): the app's pool must fit in it.
   as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
-    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
+    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=512MB" start >/dev/null
   connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=webapp_load"
   pg_pids() { local main; main=$(head -1 "$work/data/postmaster.pid"); echo "$main $(pgrep -P "$main" | tr '\n' ' ')"; }
   pg_note="local throwaway cluster, PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
@@ -97,15 +103,19 @@ ticks() { local sum=0 t; for pid in "$@"; do t=$(awk '{print $14 + $15}' "/proc/
 hz=$(getconf CLK_TCK)
 rows=()
 
-run() { # $1 = label, $2 = Loading:MaxConcurrency
-  local label=$1 max=$2 port
+run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty: the app's default), $4 = baseline
+  local label=$1 max=$2 pool=${3:-} baseline=$4 port cs=$connection
+  [ -n "$pool" ] && cs="$connection;Maximum Pool Size=$pool"
   port=$(free_port)
   # One request log line per request at Information would measure the console, not the page: warnings only.
-  (cd "$root/WebApp" && Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max.log" 2>&1 &
+  (cd "$root/WebApp" && ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max-$pool.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max.log" >&2; exit 1; }
-  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed" >&2; exit 1; }
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max-$pool.log" >&2; exit 1; }
+  # The first pages JIT-compile on a busy machine: give them a few tries before calling the run failed.
+  for _ in 1 2 3 4 5; do curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" && break; sleep 1; done
+  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed:" >&2; tail -30 "$work/app-$max-$pool.log" >&2; exit 1; }
 
   echo "== $label: warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" >/dev/null
@@ -113,8 +123,13 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency
   local pgs app0 pg0 t0 out app1 pg1 t1
   pgs=$(pg_pids)
   app0=$(ticks "$app_pid"); pg0=$(ticks $pgs); t0=$(date +%s.%N)
+  sample_connections "$DURATION" > "$work/connections.txt" &
+  local sampler=$!
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/profile.lua "http://127.0.0.1:$port")
   t1=$(date +%s.%N); app1=$(ticks "$app_pid"); pg1=$(ticks $(pg_pids))
+  wait "$sampler" || true
+  local peak
+  peak=$(sort -n "$work/connections.txt" | tail -1); peak=${peak:-null}
   echo "$out" | grep -v LOADRESULT
   local json elapsed app_cpu pg_cpu
   json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
@@ -126,31 +141,54 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency
   app_ms=$(awk -v c="$app_cpu" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1000 }')
   if [ "$pg_cpu" = null ]; then pg_ms=null; else pg_ms=$(awk -v c="$pg_cpu" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1000 }'); fi
   echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu; CPU per request (ms): app $app_ms, PostgreSQL $pg_ms"
-  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s}}' \
-    "$label" "$([ "$max" = 0 ] && echo true || echo false)" \
+  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"app connections on PostgreSQL (max seen)":%s}}' \
+    "$label" "$baseline" \
     "$rps" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
-    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms")")
+    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms" "$peak")")
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+}
+# The app's sessions on the server (application_name WebApp), once a second; nothing for an external server.
+sample_connections() {
+  [ -n "$pg_bin" ] || return 0
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$end" ]; do
+    as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -At \
+      -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'WebApp'" 2>/dev/null || true
+    sleep 1
+  done
 }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
 
-run "LoadGroup, unbounded (as configured)" 0
-run "LoadGroup, MaxConcurrency=1" 1
+if [ -n "$POOL_SIZES" ]; then
+  for pool in $POOL_SIZES; do
+    # Npgsql's own default (100) is the baseline the budget is measured against.
+    run "Maximum Pool Size=$pool" 0 "$pool" "$([ "$pool" = 100 ] && echo true || echo false)"
+  done
+  suite=pool-sizes
+  title="Profile page under wrk by Npgsql pool size: /u/{random handle} of $USERS users on PostgreSQL, max_connections 100 (requests/s)"
+else
+  run "LoadGroup, unbounded (as configured)" 0 "" true
+  run "LoadGroup, MaxConcurrency=1" 1 "" false
+  suite=load
+  title="Profile page under wrk: /u/{random handle} of $USERS users on PostgreSQL (requests/s)"
+fi
 
 # --- results ----------------------------------------------------------------------------------------------------
-mkdir -p benchmarks/results
+mkdir -p "$(dirname "$OUTPUT")"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
 runtime=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App 10/ {v=$2} END {print v}')
 commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
 {
-  printf '{\n  "suite": "load",\n  "title": "Profile page under wrk: /u/{random handle} of %s users on PostgreSQL (requests/s)",\n' "$USERS"
+  printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
   printf '  "metric": "Throughput",\n  "unit": "requests/s",\n'
-  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s THREADS=%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS"
+  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" \
+    "${POOL_SIZES:+ POOL_SIZES=\\\"$POOL_SIZES\\\"}"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
-  printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "%s", "loadAverage": "%s", "note": "app, PostgreSQL and wrk share the machine"},\n' \
-    "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)"
-  printf '  "results": [\n    %s,\n    %s\n  ]\n}\n' "${rows[0]}" "${rows[1]}"
-} > benchmarks/results/load.json
-echo "Results: benchmarks/results/load.json"
+  printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
+    "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
+  joined=""; for row in "${rows[@]}"; do joined+="${joined:+,$'\n'    }$row"; done
+  printf '  "results": [\n    %s\n  ]\n}\n' "$joined"
+} > "$OUTPUT"
+echo "Results: $OUTPUT"

@@ -15,7 +15,8 @@ public sealed class StartupTests
     public async Task Start_EmptyDatabase_MigratesSeedsAndServesHome(DatabaseProvider provider)
     {
         var database = await TestDatabases.CreateEmptyAsync(provider);
-        await using var factory = new WebAppFactory(database);
+        // Outside Development seeding is off unless asked for (see DatabaseOptionsTests).
+        await using var factory = new WebAppFactory(database, new Dictionary<string, string?> { ["Database:SeedOnStartup"] = "true" });
         var client = factory.CreateClient();
 
         var page = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);
@@ -60,7 +61,7 @@ public sealed class StartupTests
     public async Task Readyz_DatabaseUnreachable_Returns503WhileHealthzStays200()
     {
         // A port with nothing behind it; start-up work is off so the host can start without a database.
-        var unreachable = new TestDatabase(DatabaseProvider.Postgres, "Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=1");
+        var unreachable = new TestDatabase(DatabaseProvider.Postgres, "Host=127.0.0.1;Port=1;Database=none;Username=none");
         await using var factory = new WebAppFactory(unreachable, new Dictionary<string, string?>
         {
             ["Database:MigrateOnStartup"] = "false",

@@ -5,18 +5,85 @@ using Microsoft.Extensions.Options;
 namespace WebApp.Data;
 
 /// <summary>
-/// Applies migrations and seeds an empty database before the server starts listening
-/// (<see cref="IHostedLifecycleService.StartingAsync"/> runs ahead of every hosted service, Kestrel included).
+/// Applies migrations and seeds an empty database (each when configured), on the primary. The first attempt runs
+/// before the server listens (<see cref="IHostedLifecycleService.StartingAsync"/> runs ahead of every hosted service,
+/// Kestrel included), so a reachable database is ready before the first request. When that attempt fails the
+/// process starts anyway (not ready, pages 503: <see cref="DatabaseState"/>) and retries in the background with
+/// exponential backoff until it succeeds or the host stops: no crash loop while the database is away.
 /// </summary>
 internal sealed partial class DatabaseInitializer(
-    IDbContextFactory<AppDbContext> factory,
+    PrimaryDbContextFactory factory,
     IOptions<DatabaseOptions> options,
     DemoSeedOptions seed,
-    ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
+    DatabaseState state,
+    TimeProvider time,
+    ILogger<DatabaseInitializer> logger) : IHostedLifecycleService, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _retrying = Task.CompletedTask;
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (!settings.MigrateOnStartup && !settings.SeedOnStartup)
+        {
+            state.MarkInitialized();
+            return;
+        }
+
+        if (!await TryInitializeAsync(1, cancellationToken))
+        {
+            // Owned by this service: cancelled and awaited when the host stops.
+            _retrying = RetryAsync(_stopping.Token);
+        }
+    }
+
+    private async Task RetryAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        try
+        {
+            for (var attempt = 2; ; attempt++)
+            {
+                await Task.Delay(RetryDelay(attempt - 1, settings.RetryFirstDelay, settings.RetryMaxDelay), time, cancellationToken);
+                if (await TryInitializeAsync(attempt, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping before the database came back.
+        }
+    }
+
+    /// <summary>One attempt; a failure is logged once, as a warning with the wait before the next attempt.</summary>
+    private async Task<bool> TryInitializeAsync(int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await InitializeAsync(options.Value, cancellationToken);
+            state.MarkInitialized();
+            if (attempt > 1)
+            {
+                LogRecovered(attempt);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var settings = options.Value;
+            var delay = RetryDelay(attempt, settings.RetryFirstDelay, settings.RetryMaxDelay);
+            state.MarkPending($"Start-up work on the database failed (attempt {attempt}): {ex.GetType().Name}. Next attempt in {delay.TotalSeconds:F0} s.");
+            LogAttemptFailed(ex, attempt, delay.TotalSeconds);
+            return false;
+        }
+    }
+
+    private async Task InitializeAsync(DatabaseOptions settings, CancellationToken cancellationToken)
+    {
         await using var db = factory.CreateDbContext();
         if (settings.MigrateOnStartup)
         {
@@ -41,6 +108,10 @@ internal sealed partial class DatabaseInitializer(
             }
         }
     }
+
+    /// <summary><paramref name="first"/>, doubling after each failed attempt, at most <paramref name="max"/>.</summary>
+    internal static TimeSpan RetryDelay(int failedAttempts, TimeSpan first, TimeSpan max) =>
+        TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(failedAttempts - 1, 30)));
 
     /// <summary>Inserts the demo data when the database has no users; returns the users inserted.</summary>
     public static async Task<int> SeedIfEmptyAsync(AppDbContext db, DemoSeedOptions options, CancellationToken cancellationToken)
@@ -75,13 +146,27 @@ internal sealed partial class DatabaseInitializer(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database migrated ({Provider}) in {ElapsedMs:F0} ms")]
     private partial void LogMigrated(DatabaseProvider provider, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Users} demo users in {ElapsedMs:F0} ms")]
     private partial void LogSeeded(int users, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Start-up work on the database failed (attempt {Attempt}); not ready, retrying in {DelaySeconds:F0} s")]
+    private partial void LogAttemptFailed(Exception exception, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Start-up work on the database done at attempt {Attempt}; ready")]
+    private partial void LogRecovered(int attempt);
 }

@@ -12,9 +12,19 @@ public sealed class DatabaseOptions
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
-    /// <summary>Apply the provider's migrations at start.</summary>
+    /// <summary>Apply the provider's migrations at start (retried with backoff while the database is away).</summary>
     public bool MigrateOnStartup { get; set; } = true;
 
-    /// <summary>Fill an empty database with the deterministic demo data at start.</summary>
-    public bool SeedOnStartup { get; set; } = true;
+    /// <summary>
+    /// Fill an empty database with the deterministic demo data at start. Defaults to true in Development only
+    /// (set in <see cref="DatabaseServiceCollectionExtensions.AddAppDatabase"/>): a production database never gets
+    /// demo data, with its hostile test strings, unless an operator asks for it.
+    /// </summary>
+    public bool SeedOnStartup { get; set; }
+
+    /// <summary>The first wait before retrying start-up work after the database failed; it doubles each time.</summary>
+    public TimeSpan RetryFirstDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two attempts.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -11,13 +11,29 @@ public static class DatabaseServiceCollectionExtensions
     public const string ApplicationName = "WebApp";
 
     /// <summary>
-    /// Registers a pooled <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider:
-    /// one short-lived context per concurrent loader, no tracking by default.
+    /// Connections each instance may hold on each PostgreSQL server (Npgsql's own default is 100). Measured with
+    /// scripts/pool-sizes.sh (benchmarks/results/pool-sizes.json): past this size a 2-core server gets no more
+    /// pages per second, only more backends contending. Budget rule, docs/database.md: instances x pool + the
+    /// replica's and admins' sessions &lt;= max_connections.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 16;
+
+    /// <summary>
+    /// Registers a pooled <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider, the one page
+    /// loaders read through (one short-lived context per concurrent loader, no tracking by default; a standby
+    /// when the connection string names one), and a <see cref="PrimaryDbContextFactory"/> for everything that writes.
     /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        // The environment's default first, so that a configured value (bound next) wins.
+        services.AddOptions<DatabaseOptions>()
+            .Configure(o => o.SeedOnStartup = environment.IsDevelopment())
+            .BindConfiguration(DatabaseOptions.Section)
+            .Validate(o => o.RetryMaxDelay >= o.RetryFirstDelay && o.RetryFirstDelay > TimeSpan.Zero,
+                "Database:RetryFirstDelay must be positive and at most Database:RetryMaxDelay.")
+            .ValidateOnStart();
         services.AddSingleton(DemoSeedOptions.Default);
+        services.AddSingleton<DatabaseState>();
         services.AddHostedService<DatabaseInitializer>();
 
         var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
@@ -28,13 +44,22 @@ public static class DatabaseServiceCollectionExtensions
                 services.AddProviderFactory<SqliteAppDbContext>((options, interceptors) => options
                     .UseSqlite(sqlite)
                     .AddInterceptors(interceptors));
+                // One file: reads and writes go to the same place.
+                services.AddSingleton(sp => new PrimaryDbContextFactory(sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext));
                 break;
             case DatabaseProvider.Postgres:
                 var deadline = configuration.GetValue("Loading:RequestTimeout", TimeSpan.FromSeconds(5));
                 var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"), deadline);
+                var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
+                var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
+                services.AddSingleton(new PostgresHosts(reads, writes));
+                // One immediate retry of a read that failed on a dead connection (Npgsql's transient errors: a pooled
+                // connection to a standby or primary that restarted): the retry opens a fresh one, on the primary if
+                // the standby is gone, so the visitor sees no error. Readers use no transactions, which it forbids.
                 services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
-                    .UseNpgsql(postgres)
+                    .UseNpgsql(reads, npgsql => npgsql.EnableRetryOnFailure(1, TimeSpan.Zero, null))
                     .AddInterceptors(interceptors));
+                services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{provider}'. Use Sqlite or Postgres.");
@@ -54,6 +79,47 @@ public static class DatabaseServiceCollectionExtensions
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         });
         services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<TContext>>();
+    }
+
+    /// <summary>
+    /// Contexts on the primary, without the readers' retrying strategy (seeding and migrations use transactions).
+    /// Not pooled: writes are few (a page-view batch, a migration), and EF Core pools one options instance per
+    /// context type, the readers' one. With several hosts both strings differ only in Target Session Attributes,
+    /// which Npgsql leaves out of its pool key: both go through one multi-host data source (Npgsql's
+    /// WithTargetSession), so each server sees one pool per instance; with one host they are the same string.
+    /// </summary>
+    private static PrimaryDbContextFactory PrimaryFactory(IServiceProvider sp, string writes)
+    {
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>()
+            .UseNpgsql(writes)
+            .AddInterceptors(sp.GetServices<IInterceptor>())
+            .UseSnakeCaseNamingConvention()
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
+            .Options;
+        return new PrimaryDbContextFactory(() => new PostgresAppDbContext(options));
+    }
+
+    /// <summary>
+    /// The connection string for one kind of session: with several hosts, Target Session Attributes picks the
+    /// server (PreferStandby for page reads, Primary for writes), whatever the operator wrote; with one host,
+    /// the string as it is (that server does both).
+    /// </summary>
+    internal static string ForTarget(string connectionString, TargetSessionAttributes target)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return connectionString;
+        }
+
+        builder.TargetSessionAttributes = target switch
+        {
+            TargetSessionAttributes.PreferStandby => "prefer-standby",
+            TargetSessionAttributes.Primary => "primary",
+            TargetSessionAttributes.Standby => "standby",
+            _ => throw new ArgumentOutOfRangeException(nameof(target), target, "Only primary, standby and prefer-standby are used."),
+        };
+        return builder.ConnectionString;
     }
 
     internal static string SqliteConnectionString(string? configured, string contentRoot)
@@ -103,11 +169,31 @@ public static class DatabaseServiceCollectionExtensions
             builder.NoResetOnClose = true;
         }
 
+        // A budget, not Npgsql's default of 100 per host: see DefaultMaxPoolSize.
+        if (!given.Contains("maximumpoolsize") && !given.Contains("maxpoolsize"))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
         // A query must be cancelled by the page deadline (504), not by Npgsql's own timeout (500).
         if (builder.CommandTimeout != 0 && TimeSpan.FromSeconds(builder.CommandTimeout) <= deadline)
         {
             throw new InvalidOperationException(
                 $"Command Timeout ({builder.CommandTimeout} s) in ConnectionStrings:Postgres must be above Loading:RequestTimeout ({deadline}).");
+        }
+
+        // Timeout is also how long a loader waits for a pooled connection when all are busy: that wait must end
+        // at the page deadline (504), never in an error before it. Npgsql's default (15 s) is raised past a
+        // longer deadline; an operator's shorter value is refused.
+        var deadlineSeconds = (int)Math.Ceiling(deadline.TotalSeconds);
+        if (!given.Contains("timeout") && builder.Timeout != 0 && builder.Timeout <= deadlineSeconds)
+        {
+            builder.Timeout = deadlineSeconds + 5;
+        }
+        else if (builder.Timeout != 0 && TimeSpan.FromSeconds(builder.Timeout) <= deadline)
+        {
+            throw new InvalidOperationException(
+                $"Timeout ({builder.Timeout} s, also the wait for a pooled connection) in ConnectionStrings:Postgres must be above Loading:RequestTimeout ({deadline}).");
         }
 
         return builder.ConnectionString;

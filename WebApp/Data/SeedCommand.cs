@@ -35,7 +35,7 @@ public static partial class SeedCommand
         builder.AddWebApp();
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SeedCommand));
-        var factory = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var factory = app.Services.GetRequiredService<PrimaryDbContextFactory>();
         var options = app.Services.GetRequiredService<DemoSeedOptions>();
         using var stopping = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -34,7 +34,7 @@ public static class WebAppBuilderExtensions
         services.AddAppDatabase(builder.Configuration, builder.Environment);
         services.AddActivity();
         services.AddPageViews();
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
+        services.AddReadiness();
         services.AddSecurityHeaders(builder.Environment);
         services.AddRazorPages();
         services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));

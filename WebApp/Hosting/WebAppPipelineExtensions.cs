@@ -22,9 +22,10 @@ public static class WebAppPipelineExtensions
         // After routing (it reads the endpoint's policy) and inside the exception handler, so that a
         // deadline becomes a 504 page. It does nothing while a debugger is attached.
         app.UseRequestTimeouts();
+        app.UseDatabaseGate();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(DatabaseReadyCheck.Tag) });
+        app.MapHealthChecks("/readyz", Readiness.Options);
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets().WithRequestTimeout(WebAppBuilderExtensions.PagePolicy);
 

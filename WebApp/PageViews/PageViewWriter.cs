@@ -8,13 +8,13 @@ namespace WebApp.PageViews;
 
 /// <summary>
 /// Owns the page-view queue: reads it in batches, sums each batch per user and day, and adds it to
-/// <c>user_daily_views</c> with one upsert on a context of its own. A failed write is retried with
+/// <c>user_daily_views</c> with one upsert on a context of its own, on the primary. A failed write is retried with
 /// backoff. On stop it takes no more views and drains the queue within the host's shutdown timeout;
 /// past that, it gives up and logs how many views were lost.
 /// </summary>
 public sealed partial class PageViewWriter(
     PageViewRecorder recorder,
-    IDbContextFactory<AppDbContext> contexts,
+    PrimaryDbContextFactory contexts,
     IOptions<PageViewOptions> options,
     TimeProvider time,
     PageViewMetrics metrics,

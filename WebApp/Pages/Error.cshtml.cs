@@ -30,6 +30,7 @@ public sealed class ErrorModel : PageModel
         {
             400 => ("Bad request", "Something in the address is not valid. Check the link and try again."),
             404 => ("Page not found", "There is no page at this address. The user or post may not exist."),
+            503 => ("Temporarily unavailable", "The site cannot reach its database right now. Please try again in a moment."),
             504 => ("This page took too long", "The page could not be loaded before its deadline. Please try again in a moment."),
             >= 500 => ("Something went wrong", "The page could not be loaded. The error has been logged; please try again later."),
             _ => ("Request not accepted", "The server could not accept this request."),

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WebApp.Data;
+using WebApp.Loading;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Data;
+
+/// <summary>
+/// A loader that finds every pooled connection busy waits for one under the page deadline: 504 at the deadline,
+/// never an error before it, and the wait counts in that loader's time.
+/// </summary>
+public sealed partial class ConnectionPoolTests
+{
+    [Fact]
+    public async Task Home_PoolOfOneHeldBusy_Returns504AtTheDeadlineNot500Before()
+    {
+        var deadline = TimeSpan.FromSeconds(2);
+        await using var factory = await StartWithPoolOfOneAsync(deadline);
+        await using var holder = await HoldTheOnlyConnectionAsync(factory);
+
+        var clock = Stopwatch.StartNew();
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
+        Assert.Equal("This page took too long", page.Text("#error-heading"));
+        Assert.InRange(clock.Elapsed, deadline * 0.9, deadline + TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Home_PoolOfOneReleasedBeforeTheDeadline_Returns200WithTheWaitInTheLoaderTime()
+    {
+        var held = TimeSpan.FromMilliseconds(600);
+        await using var factory = await StartWithPoolOfOneAsync(TimeSpan.FromSeconds(5));
+        var holder = await HoldTheOnlyConnectionAsync(factory);
+        var registry = factory.Services.GetRequiredService<InFlightRegistry>();
+
+        var request = HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(5), () => registry.Count > 0, () => "no loader started");
+        await Task.Delay(held, TestContext.Current.CancellationToken);
+        await holder.DisposeAsync();
+        var page = await request;
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        var longest = LoaderDurations().Matches(string.Join(", ", page.Headers.GetValues("Server-Timing")))
+            .Where(m => m.Groups["name"].Value != "load")
+            .Max(m => double.Parse(m.Groups["ms"].Value, CultureInfo.InvariantCulture));
+        Assert.True(longest >= held.TotalMilliseconds, $"the longest loader took {longest} ms; the pool was held {held.TotalMilliseconds} ms");
+    }
+
+    private static async Task<WebAppFactory> StartWithPoolOfOneAsync(TimeSpan deadline)
+    {
+        var database = await TestDatabases.CreateSeededAsync(DatabaseProvider.Postgres);
+        var factory = new WebAppFactory(database with { ConnectionString = database.ConnectionString + ";Maximum Pool Size=1" },
+            new Dictionary<string, string?> { ["Loading:RequestTimeout"] = deadline.ToString() });
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>Takes the pool's one connection: Npgsql keys its pools by connection string, so the app's own string is the app's own pool.</summary>
+    private static async Task<NpgsqlConnection> HoldTheOnlyConnectionAsync(WebAppFactory factory)
+    {
+        var connection = new NpgsqlConnection(factory.Services.GetRequiredService<PostgresHosts>().Reads);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    [GeneratedRegex(@"(?<name>[\w.]+);dur=(?<ms>[0-9.]+)")]
+    private static partial Regex LoaderDurations();
+}

@@ -120,6 +120,7 @@ public sealed class TelemetryTests
                 [Telemetry.OtlpEndpoint] = receiver.Endpoint,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                 ["PageViews:Enabled"] = "false",
+                ["Loading:RequestTimeout"] = "00:00:20", // a cold first page on a busy machine; no deadline is tested here
                 ["Serilog:MinimumLevel:Default"] = "Information",
             },
             services =>

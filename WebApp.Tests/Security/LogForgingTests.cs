@@ -38,6 +38,7 @@ public sealed class LogForgingTests
             new Dictionary<string, string?>
             {
                 ["PageViews:Enabled"] = "false",
+                ["Loading:RequestTimeout"] = "00:00:20", // a cold first page on a busy machine; no deadline is tested here
                 ["Serilog:MinimumLevel:Default"] = "Information",
                 // The framework's own request logs too (they print the decoded path), as an operator debugging would.
                 ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Information",

@@ -6,6 +6,7 @@ using Serilog;
 using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
+using WebApp.Observability;
 using WebApp.Pages.Debug;
 using WebApp.Pages.Shared;
 using WebApp.Rendering;
@@ -27,9 +28,11 @@ public static class WebAppBuilderExtensions
         services.AddSerilog((sp, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(sp)
-            .Enrich.FromLogContext(), preserveStaticLogger: true);
+            .Enrich.FromLogContext()
+            .Enrich.With<ControlCharacterEscaper>(), preserveStaticLogger: true); // last: no visitor value starts a line
 
         services.AddSingleton(TimeProvider.System);
+        services.AddTelemetry(builder.Configuration);
         services.AddLoading();
         services.AddAppDatabase(builder.Configuration, builder.Environment);
         services.AddActivity();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace WebApp.Loading;
@@ -12,9 +13,15 @@ namespace WebApp.Loading;
 /// <see cref="TimeProvider"/>) and on failure or timeout is degraded, logged, and does not cancel its siblings.
 /// R6: each loader's start offset, duration and outcome are recorded and observers are notified. R7: at most
 /// <c>MaxConcurrency</c> loader bodies run at once (0 = unlimited); the rest wait their turn under the group token.
+/// Each loader also runs inside an <see cref="Activity"/> of <see cref="ActivitySourceName"/> named after it, a child of
+/// the request's, when something listens (OpenTelemetry); otherwise none is created.
 /// </summary>
 public sealed partial class LoadGroup : IDisposable
 {
+    /// <summary>The source of the loader spans (the same name as the loading meter).</summary>
+    public const string ActivitySourceName = "WebApp.Loading";
+
+    private static readonly ActivitySource Activities = new(ActivitySourceName);
     private static long _nextId;
 
     private readonly string _page;
@@ -159,6 +166,12 @@ public sealed partial class LoadGroup : IDisposable
         var started = new LoaderStarted(Interlocked.Increment(ref _nextId), _page, loader.Name, _time.GetUtcNow(), _traceId);
         Notify(o => o.OnLoaderStarted(started));
 
+        // Null unless a listener wants it. Set as current here, so the loader's own calls (Npgsql commands,
+        // HTTP) become its children; this async method restores the caller's current activity when it yields.
+        using var activity = Activities.StartActivity(loader.Name);
+        activity?.SetTag("webapp.page", _page);
+        activity?.SetTag("webapp.loader.optional", budget is not null);
+
         // The budget timer starts now, so time spent waiting for a slot (R7) counts against it.
         using var budgetCts = budget is { } b ? new CancellationTokenSource(b, _time) : null;
         using var linked = budgetCts is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, budgetCts.Token);
@@ -188,6 +201,12 @@ public sealed partial class LoadGroup : IDisposable
             {
                 loader.SetDegraded();
             }
+
+            if (activity is not null && outcome is LoaderOutcome.Faulted or LoaderOutcome.Degraded)
+            {
+                activity.AddException(ex);
+                activity.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            }
         }
         finally
         {
@@ -208,6 +227,7 @@ public sealed partial class LoadGroup : IDisposable
                 _timings[index] = timing;
             }
 
+            activity?.SetTag("webapp.loader.outcome", Outcomes.Name(outcome));
             Notify(o => o.OnLoaderEnded(started, timing));
         }
     }

@@ -153,7 +153,7 @@ drill_kill_instance() {
   refused=$(grep -c 'connect() failed\|prematurely closed\|reset by peer' "$FLEET_DIR/nginx/logs/error.log" || true)
   log "kill -9 of instance pid $victim at ${killed_at} ms into a 20 s load of 32 visitors"
   log "load: $(load_summary "$dir/load.txt")"
-  log "nginx: $retried requests answered by a second instance, $refused upstream errors logged (retried, not shown to visitors)"
+  log "nginx: $retried requests answered by a second instance, $refused upstream errors in its error log"
   check "no failed GET seen by any visitor" load_clean "$dir/load.txt"
   check "the killed instance is gone" bash -c "! kill -0 $victim 2>/dev/null"
 }
@@ -216,7 +216,7 @@ drill_primary() {
   sleep 3
   OUTAGE=${OUTAGE:-6} "$FLEET" restart-primary > "$dir/restart.log" 2>&1
   local down_at up_at
-  down_at=$(sed -n 's/.*primary stopped at \([0-9]*\).*/\1/p' "$dir/restart.log")
+  down_at=$(sed -n 's/.*primary stopping at \([0-9]*\).*/\1/p' "$dir/restart.log")
   up_at=$(sed -n 's/.*primary accepting connections at \([0-9]*\).*/\1/p' "$dir/restart.log")
   sleep 15
   touch "$stop"; wait "${probers[@]}"
@@ -234,7 +234,7 @@ drill_primary() {
   n_after=$(grep -c . <<< "$after")
   bad_after=$(awk '$2 != 200' <<< "$after" | grep -c . || true)
   local starts1; starts1=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat" 2>/dev/null || echo gone; done | tr '\n' ' ')
-  log "primary down for $(( up_at - down_at )) ms; $n_during page requests started during the outage: ${codes_during:-none}, slowest ${slowest} s"
+  log "primary down for $(( up_at - down_at )) ms (from the start of its shutdown to accepting connections); $n_during page requests started during the outage: ${codes_during:-none}, slowest ${slowest} s"
   log "after its return: last non-200 answered ${recovered} ms after; from +10 s: $n_after requests, $bad_after not 200"
   local bad_during; bad_during=$(awk '$2 != 200 && $2 != 500 && $2 != 503' <<< "$during" | grep -c . || true)
   check "outage answers are 200, 500 or 503 ($bad_during others)" test "$bad_during" = 0

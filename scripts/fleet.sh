@@ -218,7 +218,7 @@ stop_pids() {
 render_nginx_conf() { # ports...
   local servers="" p template
   for p in "$@"; do
-    servers+="server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n        '
+    servers+="server 127.0.0.1:$p max_fails=0;"$'\n        '
   done
   template=$(<"$root/deploy/nginx.conf.template")
   template=${template//'${UPSTREAM_SERVERS}'/${servers%$'\n        '}}
@@ -353,7 +353,8 @@ cmd_start_replica() {
   say "replica streaming again ($(( $(now_ms) - t )) ms) at $(now_ms)"
 }
 
-cmd_stop_primary() { load_env; pg_stop "$PRIMARY_DATA"; say "primary stopped at $(now_ms)"; }
+# The outage starts with the shutdown: a fast shutdown ends every session at once, then writes a checkpoint.
+cmd_stop_primary() { load_env; say "primary stopping at $(now_ms)"; pg_stop "$PRIMARY_DATA"; say "primary stopped at $(now_ms)"; }
 
 cmd_start_primary() {
   load_env

@@ -28,6 +28,15 @@ trap '[ -f "$FLEET_DIR/env" ] && "$fleet" down >/dev/null 2>&1 || true' EXIT
 
 hz=$(getconf CLK_TCK)
 ticks() { local sum=0 t p; for p in "$@"; do t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
+# A cluster's CPU: the postmaster's own and its reaped children's (cutime, cstime), plus every live child's.
+# Backends come and go with the pools; a backend's time moves into cutime when it exits, so the sum only grows.
+pg_ticks() {
+  local sum=0 m
+  for m in "$@"; do
+    sum=$((sum + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$m/stat") + $(ticks $(pgrep -P "$m"))))
+  done
+  echo "$sum"
+}
 tree() { local p; for p in "$@"; do echo "$p"; pgrep -P "$p" || true; done; }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
@@ -40,13 +49,14 @@ for n in $COUNTS; do
   . "$FLEET_DIR/env"
   export HANDLES_FILE
   echo "== $n instance(s): warm-up ${WARMUP}s"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s scripts/profile.lua "$FLEET_URL" >/dev/null
-  pg=$(tree "$(head -1 "$PRIMARY_DATA/postmaster.pid")" "$(head -1 "$REPLICA_DATA/postmaster.pid")")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s scripts/profile.lua "$FLEET_URL" >/dev/null
+  pg="$(head -1 "$PRIMARY_DATA/postmaster.pid") $(head -1 "$REPLICA_DATA/postmaster.pid")"
   ng=$(tree "$NGINX_PID")
   echo "== $n instance(s): ${DURATION}s, $CONNECTIONS connections"
-  a0=$(ticks $INSTANCE_PIDS); p0=$(ticks $pg); g0=$(ticks $ng); t0=$(date +%s.%N)
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/profile.lua "$FLEET_URL")
-  t1=$(date +%s.%N); a1=$(ticks $INSTANCE_PIDS); p1=$(ticks $(tree "$(head -1 "$PRIMARY_DATA/postmaster.pid")" "$(head -1 "$REPLICA_DATA/postmaster.pid")")); g1=$(ticks $ng)
+  a0=$(ticks $INSTANCE_PIDS); p0=$(pg_ticks $pg); g0=$(ticks $ng); t0=$(date +%s.%N)
+  # --timeout above the page deadline (5 s): a slow page is the app's 504, not a wrk socket timeout.
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s scripts/profile.lua "$FLEET_URL")
+  t1=$(date +%s.%N); a1=$(ticks $INSTANCE_PIDS); p1=$(pg_ticks $pg); g1=$(ticks $ng)
   echo "$out" | grep -v LOADRESULT
   json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
   s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')

@@ -11,6 +11,7 @@
 #
 # Knobs (environment): INSTANCES (3), FLEET_PORT (8080), USERS (2000, the demo users seeded once),
 # POOL_SIZE (unset: the app's default pool; set: "Maximum Pool Size" in every instance's connection string),
+# CONNECTION_OPTIONS (more "Key=Value;..." for the instances' connection string, e.g. "Load Balance Hosts=true"),
 # OUTAGE (seconds restart-primary keeps the primary down, 5), FLEET_DIR (.fleet), FLEET_PUBLISH (1; 0 reuses
 # $FLEET_DIR/app), LOG_LEVEL (Warning: one log line per request would measure the disk, not the fleet).
 #
@@ -68,7 +69,7 @@ write_env() {
   {
     echo "# Written by scripts/fleet.sh up at $(date -u +%Y-%m-%dT%H:%M:%SZ); read with: . $ENV_FILE"
     for name in FLEET_DIR FLEET_URL FLEET_PORT PRIMARY_PORT REPLICA_PORT INSTANCES INSTANCE_PORTS INSTANCE_PIDS \
-      NGINX_PID PG_BIN PRIMARY_DATA REPLICA_DATA APP_DIR APP_CONNECTION POOL_SIZE USERS HANDLES_FILE; do
+      NGINX_PID PG_BIN PRIMARY_DATA REPLICA_DATA APP_DIR APP_CONNECTION POOL_SIZE CONNECTION_OPTIONS USERS HANDLES_FILE; do
       printf '%s=%q\n' "$name" "${!name-}"
     done
   } > "$ENV_FILE.tmp"
@@ -150,6 +151,7 @@ publish() {
 app_connection() { # the instances' connection string (application name per instance appended later)
   local cs="Host=127.0.0.1:$PRIMARY_PORT,127.0.0.1:$REPLICA_PORT;Username=webapp;Database=webapp"
   [ -n "${POOL_SIZE:-}" ] && cs="$cs;Maximum Pool Size=$POOL_SIZE"
+  [ -n "${CONNECTION_OPTIONS:-}" ] && cs="$cs;$CONNECTION_OPTIONS"
   echo "$cs"
 }
 

@@ -163,7 +163,7 @@ seed() {
       ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PRIMARY_PORT;Username=webapp;Database=webapp;Application Name=WebApp-seed" \
       Serilog__MinimumLevel__Default=Warning \
       dotnet WebApp.dll seed --users "$USERS"
-  ) > "$FLEET_DIR/seed.log" 2>&1 || { tail -20 "$FLEET_DIR/seed.log" >&2; die "seeding failed"; }
+  ) > "$FLEET_DIR/seed.log" 2>&1 || { tail -n 20 "$FLEET_DIR/seed.log" >&2; die "seeding failed"; }
   HANDLES_FILE=$FLEET_DIR/handles.txt
   sql_value "$PRIMARY_PORT" "SELECT handle FROM users ORDER BY id" webapp > "$HANDLES_FILE"
 }
@@ -282,7 +282,7 @@ cmd_up() {
   set -- $INSTANCE_PIDS
   for port in $INSTANCE_PORTS; do
     wait_ready "http://127.0.0.1:$port/readyz" 180 "$1" \
-      || { tail -20 "$FLEET_DIR/instances/"*.log >&2; die "the instance on $port is not ready"; }
+      || { tail -n 20 "$FLEET_DIR/instances/"*.log >&2; die "the instance on $port is not ready"; }
     shift
   done
 

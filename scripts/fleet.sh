@@ -194,7 +194,11 @@ wait_ready() { # url, seconds, pid (optional: fail early when it died)
   return 1
 }
 
-is_instance() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q 'WebApp.dll'; }
+# Ours, not a recycled pid nor another WebApp on the machine: WebApp.dll running in this fleet's app folder.
+is_instance() {
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q 'WebApp.dll' \
+    && [ "$(readlink "/proc/$1/cwd" 2>/dev/null)" = "$(readlink -f "$APP_DIR")" ]
+}
 
 # SIGTERM to every pid at once, then wait for all (they are not this shell's children: poll).
 stop_pids() {

@@ -315,13 +315,17 @@ cmd_down() {
 cmd_status() {
   load_env
   local state role
+  set +e
   for c in "primary $PRIMARY_PORT" "replica $REPLICA_PORT"; do
     set -- $c
-    if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$2"; then
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$2"; state=$?
+    if [ "$state" = 1 ]; then
+      state="up, rejecting connections (starting, stopping or recovering)"
+    elif [ "$state" = 0 ]; then
       role=$(sql_value "$2" "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END")
       state="up ($role), app sessions $(sql_value "$2" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'WebApp%'"), client backends $(sql_value "$2" "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")/$(sql_value "$2" "SHOW max_connections")"
     else
-      state="down"
+      state="down (no answer on 127.0.0.1:$2)"
     fi
     printf '%-10s 127.0.0.1:%-6s %s\n' "$1" "$2" "$state"
   done

@@ -6,6 +6,7 @@
 #
 #   scripts/fleet-bench.sh                                  # 1 and 3 instances, 20 s warm-up, 30 s measured
 #   COUNTS="1 2 3" WARMUP=10 DURATION=20 scripts/fleet-bench.sh
+#   POOL_SIZE=16 scripts/fleet-bench.sh                     # every instance's pool (default: the app's)
 #
 # Every part shares the same cores: more instances add parallelism only where a core is idle. On the 2-core
 # machine of the committed figures the cores, not the app, bound the fleet.
@@ -80,7 +81,7 @@ commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
 {
   printf '{\n  "suite": "fleet",\n  "title": "The fleet: /u/{random handle} of %s users through nginx, 1 vs 3 instances, PostgreSQL primary + streaming replica (requests/s)",\n' "$USERS"
   printf '  "metric": "Throughput",\n  "unit": "requests/s",\n'
-  printf '  "command": "COUNTS=\\"%s\\" USERS=%s WARMUP=%s DURATION=%s CONNECTIONS=%s THREADS=%s scripts/fleet-bench.sh",\n' "$COUNTS" "$USERS" "$WARMUP" "$DURATION" "$CONNECTIONS" "$THREADS"
+  printf '  "command": "%sCOUNTS=\\"%s\\" USERS=%s WARMUP=%s DURATION=%s CONNECTIONS=%s THREADS=%s scripts/fleet-bench.sh",\n' "${POOL_SIZE:+POOL_SIZE=$POOL_SIZE }" "$COUNTS" "$USERS" "$WARMUP" "$DURATION" "$CONNECTIONS" "$THREADS"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
   printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "PostgreSQL %s, primary + streaming replica (scripts/fleet.sh)", "nginx": "%s", "loadAverage": "%s", "note": "%s"},\n' \
     "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \

@@ -163,7 +163,7 @@ drill_replica() {
   warm_up 6
   local r0 r1 p0 p1
   r0=$(app_xacts "$REPLICA_PORT")
-  load 8 6 "$dir/load-before.txt"
+  load 8 10 "$dir/load-before.txt"
   r1=$(app_xacts "$REPLICA_PORT")
   log "before: $(load_summary "$dir/load-before.txt"); app transactions on the replica +$(( r1 - r0 ))"
 

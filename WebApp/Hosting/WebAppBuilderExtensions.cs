@@ -39,9 +39,7 @@ public static class WebAppBuilderExtensions
         services.AddRazorPages();
         services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));
         services.AddRenderGuard();
-        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ResultsPath), "Benchmarks:ResultsPath must not be empty.")
-            .ValidateOnStart();
+        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section);
         // Emit letters of every script as themselves; the encoder still escapes markup characters.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 

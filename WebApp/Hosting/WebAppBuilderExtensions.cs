@@ -35,6 +35,7 @@ public static class WebAppBuilderExtensions
         services.AddActivity();
         services.AddPageViews();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [DatabaseReadyCheck.Tag]);
+        services.AddTrustedProxies();
         services.AddSecurityHeaders(builder.Environment);
         services.AddRazorPages();
         services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));
@@ -67,8 +68,7 @@ public static class WebAppBuilderExtensions
         services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
         services.AddSingleton<InFlightRegistry>();
         services.AddSingleton<ILoadGroupObserver>(sp => sp.GetRequiredService<InFlightRegistry>());
-        services.AddOptions<DiagnosticsOptions>().BindConfiguration(DiagnosticsOptions.Section);
-        services.AddSingleton<DiagnosticsAccess>();
+        services.AddDiagnostics();
     }
 
     /// <summary>The request-timeout policy every page runs under.</summary>

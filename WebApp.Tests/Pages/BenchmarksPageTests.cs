@@ -36,12 +36,75 @@ public sealed class BenchmarksPageTests
             Assert.Equal(2010 / 3120.4, widths[1] / widths[0], 2);
             Assert.Contains("cores 2", page.Text("#chart-render .bench-machine"), StringComparison.Ordinal);
             Assert.Contains("broken.json", page.Text("#unreadable"), StringComparison.Ordinal);
+            Assert.DoesNotContain(folder, page.Document.DocumentElement.OuterHtml, StringComparison.Ordinal);
             Assert.Empty(page.All("[style]"));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Benchmarks_MissingFolder_SaysSoWithoutPrintingAPath()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "webapp-no-such-results-" + Guid.NewGuid().ToString("N"));
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Benchmarks:ResultsPath"] = folder });
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/benchmarks", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("No benchmark results yet.", page.Text("#no-results"));
+        Assert.Empty(page.All("figure.bench-chart"));
+        var html = page.Document.DocumentElement.OuterHtml;
+        Assert.DoesNotContain(folder, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetTempPath(), html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Benchmarks_FilesThatCannotBeOpenedOrParsed_NamedByFileNameOnly()
+    {
+        var folder = Directory.CreateTempSubdirectory("webapp-bench-unreadable-").FullName;
+        try
+        {
+            await WriteAsync(folder, "render.json", "render", "µs", [("Razor Pages view", 41.25, true)]);
+            // Opening it fails even for root (the tests run as root, so file modes would not stop a read).
+            File.CreateSymbolicLink(Path.Combine(folder, "gone.json"), Path.Combine(folder, "no-such-target"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "shape.json"), """{ "results": [ { "name": "x", "value": "fast" } ] }""", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, "array.json"), "[1, 2]", TestContext.Current.CancellationToken);
+            Directory.CreateDirectory(Path.Combine(folder, "folder.json"));
+            await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Benchmarks:ResultsPath"] = folder });
+
+            var page = await HtmlPage.GetAsync(factory.CreateClient(), "/benchmarks", TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            Assert.Equal(["render.json"], page.All("figure.bench-chart").Select(f => f.GetAttribute("data-file")));
+            Assert.Equal(["array.json", "gone.json", "shape.json"], page.All("#unreadable li").Select(HtmlPage.Text));
+            Assert.DoesNotContain(folder, page.Document.DocumentElement.OuterHtml, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Benchmarks_Results_AreCopiedIntoBuildAndPublishOutput()
+    {
+        // The default results folder is the copy beside the app's binaries, so a publish folder has it too.
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot(), "WebApp", "WebApp.csproj"));
+        var items = project.Descendants("Content").Concat(project.Descendants("None"))
+            .Where(i => (string?)i.Attribute("Include") is { } include && include.Replace('\\', '/').Contains("benchmarks/results/", StringComparison.Ordinal))
+            .ToList();
+
+        var item = Assert.Single(items);
+        Assert.Equal("benchmarks/results/%(Filename)%(Extension)", ((string?)item.Attribute("Link") ?? item.Element("Link")?.Value)?.Replace('\\', '/'));
+        Assert.Equal("PreserveNewest", (string?)item.Attribute("CopyToPublishDirectory") ?? item.Element("CopyToPublishDirectory")?.Value);
+        Assert.Equal("PreserveNewest", (string?)item.Attribute("CopyToOutputDirectory") ?? item.Element("CopyToOutputDirectory")?.Value);
+        var shipped = Path.Combine(AppContext.BaseDirectory, "benchmarks", "results");
+        Assert.Equal(
+            Directory.GetFiles(Path.Combine(RepoRoot(), "benchmarks", "results"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Directory.GetFiles(shipped, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -48,8 +48,9 @@ public static class SecurityHeaders
                     csp.AddFormAction().Self();
                 });
 
-            // Only where a real domain with TLS in front is certain; the middleware sends it on HTTPS requests only.
-            if (environment.IsProduction())
+            // Outside Development (a developer's browser must not pin localhost); the middleware sends it only
+            // on requests the app sees as HTTPS, which behind a proxy means X-Forwarded-Proto from a trusted one.
+            if (!environment.IsDevelopment())
             {
                 policies.AddStrictTransportSecurityMaxAgeIncludeSubDomains(HstsMaxAgeSeconds);
             }

@@ -38,13 +38,12 @@ public static class WebAppBuilderExtensions
         services.AddActivity();
         services.AddPageViews();
         services.AddReadiness();
+        services.AddTrustedProxies();
         services.AddSecurityHeaders(builder.Environment);
         services.AddRazorPages();
         services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));
         services.AddRenderGuard();
-        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ResultsPath), "Benchmarks:ResultsPath must not be empty.")
-            .ValidateOnStart();
+        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section);
         // Emit letters of every script as themselves; the encoder still escapes markup characters.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 
@@ -72,8 +71,7 @@ public static class WebAppBuilderExtensions
         services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
         services.AddSingleton<InFlightRegistry>();
         services.AddSingleton<ILoadGroupObserver>(sp => sp.GetRequiredService<InFlightRegistry>());
-        services.AddOptions<DiagnosticsOptions>().BindConfiguration(DiagnosticsOptions.Section);
-        services.AddSingleton<DiagnosticsAccess>();
+        services.AddDiagnostics();
     }
 
     /// <summary>The request-timeout policy every page runs under.</summary>

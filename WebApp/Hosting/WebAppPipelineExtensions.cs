@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
+using WebApp.Pages.Debug;
 
 namespace WebApp.Hosting;
 
@@ -8,7 +9,9 @@ public static class WebAppPipelineExtensions
     /// <summary>The request pipeline, in order. Plain HTTP on purpose: TLS belongs to the proxy in front.</summary>
     public static WebApplication UseWebApp(this WebApplication app)
     {
-        // First, so that every response gets the headers: error pages, static files, health checks.
+        // Before anything reads the scheme or the client address (HSTS, diagnostics, logs).
+        app.UseTrustedProxies();
+        // Next, so that every response gets the headers: error pages, static files, health checks.
         app.UseSecurityHeaders();
         // The host's logger, not the static bootstrap one: one request log line, with the loaders' timings.
         app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
@@ -19,13 +22,16 @@ public static class WebAppPipelineExtensions
 
         app.UseStatusCodePagesWithReExecute("/error");
         app.UseRouting();
+        // A hidden diagnostics page is 404 for every method; then pages answer GET and HEAD only (405).
+        app.UseDiagnosticsGate();
+        app.UseGetAndHeadOnlyPages();
         // After routing (it reads the endpoint's policy) and inside the exception handler, so that a
         // deadline becomes a 504 page. It does nothing while a debugger is attached.
         app.UseRequestTimeouts();
         app.UseDatabaseGate();
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", Readiness.Options);
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(ReadOnlyMethods.Metadata);
+        app.MapHealthChecks("/readyz", Readiness.Options).WithMetadata(ReadOnlyMethods.Metadata);
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets().WithRequestTimeout(WebAppBuilderExtensions.PagePolicy);
 

@@ -11,8 +11,15 @@ public sealed class BenchmarksOptions
 {
     public const string Section = "Benchmarks";
 
-    /// <summary>A folder of result JSON files; relative paths are under the content root (WebApp/).</summary>
-    public string ResultsPath { get; set; } = "../benchmarks/results";
+    /// <summary>
+    /// A folder of result JSON files; relative paths are under the content root. Unset: the results that
+    /// ship with the app (benchmarks/results beside WebApp.dll, copied there by the build and the publish).
+    /// </summary>
+    public string? ResultsPath { get; set; }
+
+    internal string ResultsFolder(IWebHostEnvironment environment) => string.IsNullOrWhiteSpace(ResultsPath)
+        ? Path.Combine(AppContext.BaseDirectory, "benchmarks", "results")
+        : Path.GetFullPath(Path.Combine(environment.ContentRootPath, ResultsPath));
 }
 
 public sealed record BenchmarkBar(string Name, double Value, bool Baseline, IReadOnlyList<KeyValuePair<string, string>> Details);
@@ -37,7 +44,8 @@ public sealed record BenchmarkChart(
     public static string Number(double value) => value.ToString(value >= 100 ? "#,0.#" : "#,0.###", CultureInfo.InvariantCulture);
 }
 
-public sealed record BenchmarksView(string ResultsPath, IReadOnlyList<BenchmarkChart> Charts, IReadOnlyList<string> Unreadable);
+/// <summary>The charts, and the files that could not be shown, by file name: never a server path.</summary>
+public sealed record BenchmarksView(IReadOnlyList<BenchmarkChart> Charts, IReadOnlyList<string> Unreadable);
 
 public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksOptions> options, IWebHostEnvironment environment) : PageModel
 {
@@ -45,7 +53,7 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ResultsPath));
+        var path = options.Value.ResultsFolder(environment);
         using var group = loads.Create("benchmarks", cancellationToken);
         var results = group.Required("benchmarks.results", ct => LoadAsync(path, ct));
         await group.WaitAsync();
@@ -53,17 +61,25 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
         View = results.Value;
     }
 
-    /// <summary>Every <c>*.json</c> in the folder, by file name; a file that does not parse is named, not fatal.</summary>
+    /// <summary>
+    /// Every <c>*.json</c> in the folder, by file name. A missing or unlistable folder is no results; a file
+    /// that cannot be opened, read or parsed is named, never fatal.
+    /// </summary>
     internal static async Task<BenchmarksView> LoadAsync(string folder, CancellationToken ct)
     {
         var charts = new List<BenchmarkChart>();
         var unreadable = new List<string>();
-        if (!Directory.Exists(folder))
+        List<string> files;
+        try
         {
-            return new BenchmarksView(folder, charts, unreadable);
+            files = Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal)] : [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            files = [];
         }
 
-        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        foreach (var file in files)
         {
             try
             {
@@ -71,13 +87,14 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
                 using var json = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
                 charts.Add(Chart(Path.GetFileName(file), json.RootElement));
             }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
+                or IOException or UnauthorizedAccessException)
             {
                 unreadable.Add(Path.GetFileName(file));
             }
         }
 
-        return new BenchmarksView(folder, charts, unreadable);
+        return new BenchmarksView(charts, unreadable);
     }
 
     private static BenchmarkChart Chart(string file, JsonElement root)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace WebApp.Pages;
@@ -16,9 +17,14 @@ public sealed class ErrorModel : PageModel
     public string Title { get; private set; } = "";
     public string Explanation { get; private set; } = "";
 
-    public void OnGet() => Describe();
+    // Not OnGet: re-executed, the page keeps the failed request's method (POST, TRACE, PROPFIND...), and
+    // this runs for every method, with or without a handler.
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) => Describe();
 
-    public void OnPost() => Describe();
+    // A handler for OPTIONS, or Razor Pages answers it with an empty 200 and the page never renders.
+    public void OnOptions()
+    {
+    }
 
     private void Describe()
     {
@@ -30,6 +36,7 @@ public sealed class ErrorModel : PageModel
         {
             400 => ("Bad request", "Something in the address is not valid. Check the link and try again."),
             404 => ("Page not found", "There is no page at this address. The user or post may not exist."),
+            405 => ("Method not allowed", "This address can only be read: the site answers GET and HEAD requests here."),
             503 => ("Temporarily unavailable", "The site cannot reach its database right now. Please try again in a moment."),
             504 => ("This page took too long", "The page could not be loaded before its deadline. Please try again in a moment."),
             >= 500 => ("Something went wrong", "The page could not be loaded. The error has been logged; please try again later."),

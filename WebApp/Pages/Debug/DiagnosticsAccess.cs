@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using WebApp.Hosting;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace WebApp.Pages.Debug;
 
@@ -7,23 +10,98 @@ public sealed class DiagnosticsOptions
 {
     public const string Section = "Diagnostics";
 
-    /// <summary>Unset: on in Development, off elsewhere. Outside Development it also requires a loopback caller.</summary>
+    /// <summary>Unset: on in Development, off elsewhere. Outside Development it also requires a local caller.</summary>
     public bool? Enabled { get; set; }
+
+    /// <summary>CIDR networks whose clients may see diagnostics through a trusted proxy, e.g. <c>10.20.0.0/16</c>. None by default.</summary>
+    public string[] AllowedNetworks { get; set; } = [];
 }
 
-/// <summary>Who may see diagnostic pages. Anyone else gets a plain 404, as if they did not exist.</summary>
-public sealed class DiagnosticsAccess(IOptions<DiagnosticsOptions> options, IHostEnvironment environment)
+/// <summary>
+/// Who may see diagnostic pages. Anyone else gets a plain 404, as if they did not exist. Outside
+/// Development a caller is allowed when diagnostics are enabled and either the socket's peer is loopback
+/// and the request carries no forwarding header (someone on the machine, no proxy in between), or the
+/// peer is a trusted proxy that reports a client inside <c>Diagnostics:AllowedNetworks</c>.
+/// </summary>
+public sealed class DiagnosticsAccess
 {
+    private readonly DiagnosticsOptions _options;
+    private readonly IHostEnvironment _environment;
+    private readonly IPNetwork[] _allowed;
+
+    public DiagnosticsAccess(IOptions<DiagnosticsOptions> options, IHostEnvironment environment)
+    {
+        _options = options.Value;
+        _environment = environment;
+        _allowed = [.. _options.AllowedNetworks.Select(n => IPNetwork.Parse(n.Trim()))];
+    }
+
     public bool Allows(HttpContext context)
     {
-        if (environment.IsDevelopment())
+        if (_environment.IsDevelopment())
         {
-            return options.Value.Enabled ?? true;
+            return _options.Enabled ?? true;
         }
 
-        return options.Value.Enabled == true && IsLoopback(context.Connection.RemoteIpAddress);
+        if (_options.Enabled != true || context.Features.Get<RequestOrigin>() is not { } origin)
+        {
+            return false;
+        }
+
+        // Through the proxy every visitor's socket is the proxy's: only the client it reports counts.
+        if (origin.ViaTrustedProxy)
+        {
+            return AddressRanges.Contains(_allowed, origin.ReportedClient);
+        }
+
+        // A forwarding header from anyone else is a claim, never proof of being local.
+        return !origin.CarriesForwardingHeaders && IsLoopback(origin.Peer);
     }
+
+    /// <summary>Diagnostic pages are the pages under Pages/Debug.</summary>
+    public static bool IsDiagnosticsEndpoint(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<PageActionDescriptor>()?.ViewEnginePath.StartsWith("/Debug/", StringComparison.OrdinalIgnoreCase) == true;
 
     // No address (a Unix socket behind a proxy, an in-memory test server) is not loopback: deny.
     private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address);
+}
+
+public static class DiagnosticsExtensions
+{
+    public static IServiceCollection AddDiagnostics(this IServiceCollection services)
+    {
+        services.AddOptions<DiagnosticsOptions>().BindConfiguration(DiagnosticsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DiagnosticsOptions>, DiagnosticsOptionsValidator>();
+        services.AddSingleton<DiagnosticsAccess>();
+        return services;
+    }
+
+    /// <summary>
+    /// After routing and before anything else looks at the request: a diagnostic page the caller may not
+    /// see answers 404 whatever the method, so no answer reveals that it exists.
+    /// </summary>
+    public static IApplicationBuilder UseDiagnosticsGate(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.GetEndpoint() is { } endpoint
+            && DiagnosticsAccess.IsDiagnosticsEndpoint(endpoint)
+            && !context.RequestServices.GetRequiredService<DiagnosticsAccess>().Allows(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    });
+}
+
+/// <summary>Fails start on a network that does not parse, naming the setting and the value.</summary>
+internal sealed class DiagnosticsOptionsValidator : IValidateOptions<DiagnosticsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DiagnosticsOptions options)
+    {
+        var invalid = AddressRanges.Invalid(options.AllowedNetworks).ToList();
+        return invalid.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(invalid.Select(n => $"Diagnostics:AllowedNetworks: '{n}' is not a network in CIDR notation (e.g. 10.20.0.0/16)."));
+    }
 }

@@ -15,19 +15,15 @@ public sealed record LoadersView(DateTimeOffset Now, IReadOnlyList<RunningLoader
 
 /// <summary>
 /// /debug/loaders: the loaders running now and the last page loads as waterfalls (HTML, or JSON with
-/// ?format=json). Reads the in-memory registry only; hidden (404) unless diagnostics are allowed.
+/// ?format=json). Reads the in-memory registry only; the diagnostics gate (DiagnosticsExtensions) hides
+/// it with a 404 for every method unless the caller may see diagnostics.
 /// </summary>
-public sealed class LoadersModel(InFlightRegistry registry, DiagnosticsAccess access, TimeProvider time) : PageModel
+public sealed class LoadersModel(InFlightRegistry registry, TimeProvider time) : PageModel
 {
     public LoadersView View { get; private set; } = null!;
 
     public IActionResult OnGet(string? format)
     {
-        if (!access.Allows(HttpContext))
-        {
-            return NotFound();
-        }
-
         if (format is not (null or "html" or "json"))
         {
             return BadRequest();

@@ -13,6 +13,8 @@ namespace WebApp.Tests.Infrastructure;
 public sealed class FaultInjector : DbCommandInterceptor
 {
     private readonly ConcurrentDictionary<string, List<Rule>> _rules = new(StringComparer.Ordinal);
+    private int _busy;
+    private int _mostBusy;
 
     /// <summary>Tags whose query was cancelled while the injector held it.</summary>
     public ConcurrentBag<string> Cancelled { get; } = [];
@@ -35,6 +37,32 @@ public sealed class FaultInjector : DbCommandInterceptor
             sleep.Transaction = command.Transaction;
             await sleep.ExecuteNonQueryAsync(ct);
         });
+
+    /// <summary>
+    /// Runs a recursive CTE counting to <paramref name="rows"/> on the query's own SQLite connection first: a real
+    /// statement that keeps SQLite busy (Microsoft.Data.Sqlite checks the token only before it starts).
+    /// <see cref="MostBusyAtOnce"/> records how many ran at the same time.
+    /// </summary>
+    public FaultInjector BusyInSqlite(string tag, long rows, Func<DbCommand, bool>? when = null) =>
+        Add(tag, when, async (command, ct) =>
+        {
+            var now = Interlocked.Increment(ref _busy);
+            InterlockedMax(ref _mostBusy, now);
+            try
+            {
+                await using var busy = command.Connection!.CreateCommand();
+                busy.CommandText = $"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {rows}) SELECT count(*) FROM n";
+                busy.Transaction = command.Transaction;
+                await busy.ExecuteScalarAsync(ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _busy);
+            }
+        });
+
+    /// <summary>The most <see cref="BusyInSqlite"/> statements that ran at once.</summary>
+    public int MostBusyAtOnce => Volatile.Read(ref _mostBusy);
 
     /// <summary>Fails the tagged query, once the queries tagged <paramref name="after"/> have reached the database.</summary>
     public FaultInjector Throw(string tag, Exception exception, params string[] after) =>
@@ -65,6 +93,15 @@ public sealed class FaultInjector : DbCommandInterceptor
     {
         await ApplyAsync(command, cancellationToken);
         return result;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var now && now != seen)
+        {
+            seen = now;
+        }
     }
 
     private FaultInjector Add(string tag, Func<DbCommand, bool>? when, Func<DbCommand, CancellationToken, Task> fault)

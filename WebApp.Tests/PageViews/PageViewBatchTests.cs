@@ -20,7 +20,7 @@ public sealed class PageViewBatchTests
 
         Assert.Equal(5, batch.Views);
         Assert.Equal(
-            [(1, Day, 3L), (1, Day.AddDays(1), 1L), (2, Day, 1L)],
+            [new PageViewRow(1, Day, 3), new PageViewRow(1, Day.AddDays(1), 1), new PageViewRow(2, Day, 1)],
             batch.Rows.OrderBy(r => r.UserId).ThenBy(r => r.Day));
     }
 

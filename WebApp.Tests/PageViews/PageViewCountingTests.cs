@@ -143,6 +143,64 @@ public sealed class PageViewCountingTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Writer_QueuedViewsOfAUserDeletedMeanwhile_GivesUpThoseAndWritesEveryOtherView(DatabaseProvider provider)
+    {
+        const int Queued = 8; // two views of each of Users, among them the user about to be deleted
+        const int Later = 5;
+        var deleted = Users[3];
+        var flush = new FlushInterceptor().Hold();
+        var logs = new LogCapture();
+        var site = await StartAsync(provider, new() { ["PageViews:Linger"] = "00:00:00" }, flush, logs,
+            services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30)));
+        await using var factory = site.Factory;
+        using var lost = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), PageViewMetrics.MeterName, "webapp.page_views.lost");
+        var before = await ReadViewsAsync(factory.Database);
+
+        // The writer stalls on a first view, so the next ones wait in the queue while the user is deleted.
+        using (var first = await factory.CreateClient().GetAsync($"/u/{SeedFacts.User(Users[0]).Handle}", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await flush.Entered.WaitAsync(TestContext.Current.CancellationToken);
+        var statuses = await GetProfilesAsync(factory, Queued);
+        await using (var db = factory.Database.CreateContext())
+        {
+            await db.Database.ExecuteSqlAsync($"DELETE FROM users WHERE id = {deleted}", TestContext.Current.CancellationToken);
+        }
+
+        flush.Release();
+        await WaitUntilAsync(() => site.Writer.Lost > 0);
+        // Counting goes on: views recorded after the refusal are written too.
+        var later = await GetProfilesAsync(factory, Later, SeedFacts.User(Users[1]).Handle);
+        var stop = System.Diagnostics.Stopwatch.StartNew();
+        await factory.DisposeAsync();
+        stop.Stop();
+
+        Assert.All(statuses.Concat(later), s => Assert.Equal(HttpStatusCode.OK, s));
+        var kept = before.Where(r => r.Key.UserId != deleted).ToDictionary();
+        AssertAdded(kept, await ReadViewsAsync(factory.Database), new()
+        {
+            [(Users[0], Today)] = 1 + (Queued / Users.Length),
+            [(Users[1], Today)] = (Queued / Users.Length) + Later,
+            [(Users[2], Today)] = Queued / Users.Length,
+        });
+        Assert.Equal(1 + Queued - (Queued / Users.Length) + Later, site.Writer.Written);
+        Assert.Equal(Queued / Users.Length, site.Writer.Lost);
+        var refused = Assert.Single(lost.GetMeasurementSnapshot());
+        Assert.Equal(Queued / Users.Length, refused.Value);
+        Assert.Equal(PageViewMetrics.LostRefused, refused.Tags["reason"]);
+        var warning = Assert.Single(logs.Events, e => e.Level == LogEventLevel.Warning && FromWriter(e) && LogCapture.Property(e, "UserId") is not null);
+        Assert.Equal(deleted.ToString(CultureInfo.InvariantCulture), LogCapture.Property(warning, "UserId"));
+        // No endless retry, and a prompt stop that drains rather than gives up.
+        Assert.DoesNotContain(logs.Events, e => e.MessageTemplate.Text.StartsWith("Writing", StringComparison.Ordinal));
+        Assert.Single(logs.Events, e => e.MessageTemplate.Text.StartsWith("Page views drained", StringComparison.Ordinal));
+        Assert.True(site.Writer.ExecuteTask!.IsCompletedSuccessfully);
+        Assert.True(stop.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {stop.Elapsed} (shutdown timeout 30 s)");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Upsert_SeededDayAndNewDay_AddsToTheSeedRowAndInsertsTheOther(DatabaseProvider provider)
     {
         var database = await TestDatabases.CreateSeededAsync(provider);

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace WebApp.Data;
@@ -41,8 +42,10 @@ public static class DatabaseServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), environment.ContentRootPath);
+                services.AddSingleton<SqliteStatementGate>().AddSingleton<IInterceptor>(sp => sp.GetRequiredService<SqliteStatementGate>());
                 services.AddProviderFactory<SqliteAppDbContext>((options, interceptors) => options
                     .UseSqlite(sqlite)
+                    .ReplaceService<IExceptionDetector, SqliteCancellationDetector>()
                     .AddInterceptors(interceptors));
                 // One file: reads and writes go to the same place.
                 services.AddSingleton(sp => new PrimaryDbContextFactory(sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext));

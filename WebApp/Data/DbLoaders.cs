@@ -23,7 +23,15 @@ public static class DbLoaders
             // otherwise run a page's queries one after another instead of side by side.
             await Task.Yield();
             await using var db = factory.CreateDbContext();
-            return await query(db, cancellationToken);
+            try
+            {
+                return await query(db, cancellationToken);
+            }
+            catch (Exception ex) when (SqliteCancellationDetector.IsInterrupt(ex, cancellationToken))
+            {
+                // SQLite stopped the statement because the token fired (SqliteStatementGate): that is a cancellation.
+                throw new OperationCanceledException("The SQLite statement was interrupted by the loader's token.", ex, cancellationToken);
+            }
         });
 
     /// <summary>A required loader for a list of rows.</summary>

@@ -2,6 +2,9 @@ using System.Threading.Channels;
 
 namespace WebApp.PageViews;
 
+/// <summary>One row of <c>user_daily_views</c> to add: a user's views on one day.</summary>
+public readonly record struct PageViewRow(int UserId, DateOnly Day, long Views);
+
 /// <summary>Views taken from the queue for one upsert, summed per user and day.</summary>
 public sealed class PageViewBatch
 {
@@ -12,7 +15,7 @@ public sealed class PageViewBatch
 
     public int RowCount => _rows.Count;
 
-    public IEnumerable<(int UserId, DateOnly Day, long Views)> Rows => _rows.Select(r => (r.Key.UserId, r.Key.Day, r.Value));
+    public IEnumerable<PageViewRow> Rows => _rows.Select(r => new PageViewRow(r.Key.UserId, r.Key.Day, r.Value));
 
     public void Add(PageView view)
     {

@@ -10,6 +10,12 @@ public sealed class PageViewMetrics
 {
     public const string MeterName = "WebApp.PageViews";
 
+    /// <summary>The <c>reason</c> of lost views the database refused (a constraint: the row can never be written).</summary>
+    public const string LostRefused = "refused";
+
+    /// <summary>The <c>reason</c> of lost views still queued when the shutdown timeout passed.</summary>
+    public const string LostAtShutdown = "shutdown";
+
     private readonly Meter _meter;
     private readonly Counter<long> _recorded;
     private readonly Counter<long> _dropped;
@@ -22,7 +28,7 @@ public sealed class PageViewMetrics
         _recorded = _meter.CreateCounter<long>("webapp.page_views.recorded", "{view}", "Views accepted into the queue.");
         _dropped = _meter.CreateCounter<long>("webapp.page_views.dropped", "{view}", "Views refused by the queue, by reason (full, stopped).");
         _written = _meter.CreateCounter<long>("webapp.page_views.written", "{view}", "Views stored in user_daily_views.");
-        _lost = _meter.CreateCounter<long>("webapp.page_views.lost", "{view}", "Queued views given up on at shutdown (database down past the shutdown timeout).");
+        _lost = _meter.CreateCounter<long>("webapp.page_views.lost", "{view}", "Views given up on, by reason: refused (the database refused the row, e.g. its user was deleted) or shutdown (database down past the shutdown timeout).");
     }
 
     public void Recorded() => _recorded.Add(1);
@@ -31,7 +37,7 @@ public sealed class PageViewMetrics
 
     public void Written(long views) => _written.Add(views);
 
-    public void Lost(long views) => _lost.Add(views);
+    public void Lost(long views, string reason) => _lost.Add(views, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Reports the queue's length whenever a listener collects.</summary>
     public void ObserveQueueDepth(Func<int> depth) =>

@@ -9,7 +9,8 @@ namespace WebApp.PageViews;
 /// <summary>
 /// Owns the page-view queue: reads it in batches, sums each batch per user and day, and adds it to
 /// <c>user_daily_views</c> with one upsert on a context of its own, on the primary. A failed write is retried with
-/// backoff. On stop it takes no more views and drains the queue within the host's shutdown timeout;
+/// backoff; rows the database refuses are isolated and given up, so they cannot hold up the others. On stop it
+/// takes no more views and drains the queue within the host's shutdown timeout;
 /// past that, it gives up and logs how many views were lost.
 /// </summary>
 public sealed partial class PageViewWriter(
@@ -27,11 +28,12 @@ public sealed partial class PageViewWriter(
 
     private long _written;
     private long _lost;
+    private long _inHand; // views of the batch being written, not yet written or refused
 
     /// <summary>Views stored since start.</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Views given up on at shutdown.</summary>
+    /// <summary>Views given up on: refused by the database (a row it can never take), or left at shutdown.</summary>
     public long Lost => Interlocked.Read(ref _lost);
 
     /// <summary>
@@ -71,53 +73,125 @@ public sealed partial class PageViewWriter(
         {
             while (await batch.FillAsync(recorder.Reader, settings.BatchSize, settings.Linger, time, stoppingToken))
             {
-                await FlushAsync(batch, settings.MaxRetryDelay, stoppingToken);
+                Interlocked.Exchange(ref _inHand, batch.Views);
+                await WriteAsync([.. batch.Rows], settings.MaxRetryDelay, isWholeBatch: true, stoppingToken);
                 batch.Clear();
             }
 
-            LogDrained(Written, recorder.Dropped);
+            LogDrained(Written, Lost, recorder.Dropped);
         }
         catch (Exception ex) when (stoppingToken.IsCancellationRequested)
         {
-            // The queue is closed by now: what is left in it, and the batch in hand, will not be written.
-            long lost = batch.Views;
+            // The queue is closed by now: what is left in it, and what the batch in hand still holds, will not be written.
+            var lost = Interlocked.Exchange(ref _inHand, 0);
             while (recorder.Reader.TryRead(out _))
             {
                 lost++;
             }
 
             Interlocked.Add(ref _lost, lost);
-            metrics.Lost(lost);
+            metrics.Lost(lost, PageViewMetrics.LostAtShutdown);
             LogLost(ex, lost, Written, recorder.Dropped);
         }
     }
 
-    private async Task FlushAsync(PageViewBatch batch, TimeSpan maxRetryDelay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="rows"/> in one statement. A transient failure (the database away, a timeout) is
+    /// retried with backoff, for as long as it takes. A refusal (a constraint the rows break, such as a view of a
+    /// user deleted meanwhile) would fail every retry: the rows are split in halves and each half written the same
+    /// way, until each row the database refuses is alone; those are given up, counted and logged, and the rest written.
+    /// </summary>
+    private async Task WriteAsync(PageViewRow[] rows, TimeSpan maxRetryDelay, bool isWholeBatch, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var db = contexts.CreateDbContext();
-                await UpsertAsync(db, batch, cancellationToken);
-                Interlocked.Add(ref _written, batch.Views);
-                metrics.Written(batch.Views);
+                await UpsertAsync(db, rows, cancellationToken);
+                var views = ViewsIn(rows);
+                Interlocked.Add(ref _written, views);
+                Interlocked.Add(ref _inHand, -views);
+                metrics.Written(views);
                 if (attempt > 1)
                 {
-                    LogRecovered(batch.Views, attempt);
+                    LogRecovered(views, attempt);
                 }
 
                 return;
             }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsRefusal(ex))
+            {
+                if (rows.Length == 1)
+                {
+                    Refused(rows[0], ex);
+                    return;
+                }
+
+                if (isWholeBatch)
+                {
+                    LogIsolating(ex, rows.Length, ViewsIn(rows));
+                }
+
+                var half = rows.Length / 2;
+                await WriteAsync(rows[..half], maxRetryDelay, isWholeBatch: false, cancellationToken);
+                await WriteAsync(rows[half..], maxRetryDelay, isWholeBatch: false, cancellationToken);
+                return;
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                // Any failure is retried, not just transient ones: dropping a batch would lose views
-                // silently, and a database that is down is the common case.
+                // Anything else may pass: dropping the rows would lose views silently, and a database that is down
+                // is the common case.
                 var delay = RetryDelay(attempt, maxRetryDelay);
-                LogFlushFailed(ex, batch.Views, attempt, delay.TotalMilliseconds);
+                LogFlushFailed(ex, ViewsIn(rows), attempt, delay.TotalMilliseconds);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
+    }
+
+    private void Refused(PageViewRow row, Exception reason)
+    {
+        Interlocked.Add(ref _lost, row.Views);
+        Interlocked.Add(ref _inHand, -row.Views);
+        metrics.Lost(row.Views, PageViewMetrics.LostRefused);
+        LogRefused(reason, row.Views, row.UserId, row.Day, Describe(reason));
+    }
+
+    private static long ViewsIn(PageViewRow[] rows) => rows.Sum(r => r.Views);
+
+    /// <summary>
+    /// True when the database refused the rows themselves (an integrity constraint: SQLite's SQLITE_CONSTRAINT,
+    /// PostgreSQL's class 23), which no retry can change; false for everything else (connection lost, timeout, lock).
+    /// </summary>
+    internal static bool IsRefusal(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT }:
+                case Npgsql.PostgresException { SqlState: ['2', '3', ..] }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case Npgsql.PostgresException postgres:
+                    return $"{postgres.SqlState} {postgres.ConstraintName ?? postgres.MessageText}";
+                case Microsoft.Data.Sqlite.SqliteException sqlite:
+                    return $"SQLite {sqlite.SqliteExtendedErrorCode}: {sqlite.Message}";
+            }
+        }
+
+        return exception.GetType().Name;
     }
 
     /// <summary>100 ms, doubling each attempt, at most <paramref name="max"/>.</summary>
@@ -129,13 +203,16 @@ public sealed partial class PageViewWriter(
     /// 3.24). Only placeholders go into the text; every value is a parameter. The batch has one row per
     /// key, as PostgreSQL requires of one upsert.
     /// </summary>
-    internal static Task<int> UpsertAsync(AppDbContext db, PageViewBatch batch, CancellationToken cancellationToken)
+    internal static Task<int> UpsertAsync(AppDbContext db, PageViewBatch batch, CancellationToken cancellationToken) =>
+        UpsertAsync(db, [.. batch.Rows], cancellationToken);
+
+    internal static Task<int> UpsertAsync(AppDbContext db, IReadOnlyCollection<PageViewRow> rows, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("-- ").Append(Tag).Append('\n')
             .Append("INSERT INTO user_daily_views (user_id, day, views) VALUES ");
-        var parameters = new object[batch.RowCount * 3];
+        var parameters = new object[rows.Count * 3];
         var i = 0;
-        foreach (var (userId, day, views) in batch.Rows)
+        foreach (var (userId, day, views) in rows)
         {
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({{{i}}}, {{{i + 1}}}, {{{i + 2}}})");
             // DateOnly goes in as the provider's own date: TEXT 'yyyy-MM-dd' on SQLite (as EF writes it), date on PostgreSQL.
@@ -148,15 +225,21 @@ public sealed partial class PageViewWriter(
         return db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Page views drained on stop: {Written} written since start, none lost, {Dropped} dropped (queue full or stopped)")]
-    private partial void LogDrained(long written, long dropped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Page views drained on stop: {Written} written since start, {Lost} refused by the database, {Dropped} dropped (queue full or stopped)")]
+    private partial void LogDrained(long written, long lost, long dropped);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Page views not drained within the shutdown timeout: {Lost} lost, {Written} written since start, {Dropped} dropped (queue full or stopped)")]
     private partial void LogLost(Exception exception, long lost, long written, long dropped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Views} page views failed (attempt {Attempt}); retrying in {DelayMs:F0} ms")]
-    private partial void LogFlushFailed(Exception exception, int views, int attempt, double delayMs);
+    private partial void LogFlushFailed(Exception exception, long views, int attempt, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Views} page views after {Attempts} attempts")]
-    private partial void LogRecovered(int views, int attempts);
+    private partial void LogRecovered(long views, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused a batch of {Rows} rows ({Views} page views); writing it in parts to find the rows it refuses")]
+    private partial void LogIsolating(Exception exception, int rows, long views);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up {Views} page views of user {UserId} on {Day}: the database refused the row ({Reason})")]
+    private partial void LogRefused(Exception exception, long views, int userId, DateOnly day, string reason);
 }

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
+
+namespace WebApp.Data;
+
+/// <summary>
+/// Makes SQLite honour the page deadline. Microsoft.Data.Sqlite runs its "async" calls synchronously and does not
+/// stop a running statement when the token fires, so each SQLite connection EF Core opens for a query:
+/// <list type="bullet">
+/// <item>first takes one of <see cref="Slots"/> slots, waiting under the query's token: a statement blocks a
+/// thread-pool thread while it runs, and without a bound slow statements would take every thread (and the timers
+/// that fire the deadline run on those threads);</item>
+/// <item>while open, is interrupted (<c>sqlite3_interrupt</c>, SQLite's way to stop a statement from another thread)
+/// when the token that opened it fires; the statement fails with <c>SQLITE_INTERRUPT</c>, which
+/// <see cref="SqliteCancellationDetector"/> tells EF Core is a cancellation.</item>
+/// </list>
+/// The registration is disposed before the connection closes, so an interrupt never reaches a pooled connection
+/// that another query uses next.
+/// </summary>
+public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<DbConnection, Lease> _open = new();
+
+    public SqliteStatementGate()
+        : this(DefaultSlots)
+    {
+    }
+
+    internal SqliteStatementGate(int slots)
+    {
+        Slots = slots;
+        _slots = new SemaphoreSlim(slots, slots);
+    }
+
+    /// <summary>
+    /// As many as the machine has cores (more statements at once would only share them), and at least two, so that
+    /// one slow statement (or a page-view write waiting for a lock) never stops every other.
+    /// </summary>
+    public static int DefaultSlots => Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>How many SQLite connections may run statements at once.</summary>
+    public int Slots { get; }
+
+    /// <summary>Connections holding a slot now (the leak checks expect 0 once requests are done).</summary>
+    public int InUse => _open.Count;
+
+    public override async ValueTask<InterceptionResult> ConnectionOpeningAsync(
+        DbConnection connection,
+        ConnectionEventData eventData,
+        InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _open[connection] = new Lease(cancellationToken.Register(Interrupt, connection));
+        return result;
+    }
+
+    public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Leave(connection);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Leave(connection);
+        return ValueTask.FromResult(result);
+    }
+
+    // The events below end a lease that closing did not (an open that failed, a connection disposed while open).
+    public override void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Leave(connection);
+
+    public override Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Leave(connection);
+        return Task.CompletedTask;
+    }
+
+    public override InterceptionResult ConnectionDisposing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Leave(connection);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionDisposingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        Leave(connection);
+        return ValueTask.FromResult(result);
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private static void Interrupt(object? state)
+    {
+        // Null until the connection has opened; a statement that starts after the token fired checks the token itself.
+        if (((SqliteConnection)state!).Handle is { } handle)
+        {
+            raw.sqlite3_interrupt(handle);
+        }
+    }
+
+    private void Leave(DbConnection connection)
+    {
+        if (_open.TryRemove(connection, out var lease))
+        {
+            // Waits for an interrupt already running, so none can land after the connection goes back to the pool.
+            lease.Registration.Dispose();
+            _slots.Release();
+        }
+    }
+
+    private sealed record Lease(CancellationTokenRegistration Registration);
+}
+
+/// <summary>
+/// Tells EF Core that a statement interrupted because its token fired was cancelled, not failed: it is logged as a
+/// cancellation (as Npgsql's cancellations are), not as an error.
+/// </summary>
+public sealed class SqliteCancellationDetector : IExceptionDetector
+{
+    public bool IsCancellation(Exception exception, CancellationToken cancellationToken = default) =>
+        exception is OperationCanceledException || IsInterrupt(exception, cancellationToken);
+
+    /// <summary>True when <paramref name="exception"/> is SQLite stopping a statement because the token fired.</summary>
+    public static bool IsInterrupt(Exception exception, CancellationToken cancellationToken) =>
+        exception is SqliteException { SqliteErrorCode: raw.SQLITE_INTERRUPT } && cancellationToken.IsCancellationRequested;
+}

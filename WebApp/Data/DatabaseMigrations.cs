@@ -9,7 +9,7 @@ public static class DatabaseMigrations
 {
     /// <summary>
     /// Creates the database and the migrations history table when they do not exist, then applies the
-    /// provider's migrations. Doing the first two here keeps a fresh PostgreSQL database from logging two
+    /// provider's migrations, then fills the search keys of rows that predate them. Doing the first two here keeps a fresh PostgreSQL database from logging two
     /// errors that are not failures while MigrateAsync probes it ("An error occurred using the connection",
     /// a known quirk: npgsql/efcore.pg#3402; and a failed SELECT from the missing history table).
     /// </summary>
@@ -23,5 +23,8 @@ public static class DatabaseMigrations
 
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+
+        // Derived columns a migration cannot compute in SQL (the app's own case folding).
+        await SearchKey.BackfillAsync(db, cancellationToken);
     }
 }

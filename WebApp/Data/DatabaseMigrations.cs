@@ -22,7 +22,13 @@ public static class DatabaseMigrations
         }
 
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+
+        // A migration that rewrites every row (a recount of 100,000 users) outlasts any query timeout; the
+        // caller's token still stops it.
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(0);
         await db.Database.MigrateAsync(cancellationToken);
+        db.Database.SetCommandTimeout(timeout);
 
         // Derived columns a migration cannot compute in SQL (the app's own case folding).
         await SearchKey.BackfillAsync(db, cancellationToken);

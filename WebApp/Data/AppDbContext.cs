@@ -16,6 +16,12 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        if (Database.IsNpgsql())
+        {
+            // Trigram indexes for the search (a trusted extension: the database owner may create it).
+            modelBuilder.HasPostgresExtension("pg_trgm");
+        }
+
         modelBuilder.Entity<User>(user =>
         {
             user.ToTable("users");
@@ -34,8 +40,21 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             }
 
             user.HasIndex(u => u.Handle).IsUnique();
-            user.HasIndex(u => u.DisplayName);
-            user.HasIndex(u => u.JoinedAt);
+
+            // One index per directory sort, tie-break included, so a page reads an index in order and stops. The
+            // id rides along (SQLite's rowid is in every index; PostgreSQL's B-trees INCLUDE it), so the offset
+            // is skipped in the index alone and only the page's 20 rows are read from the table.
+            var byName = user.HasIndex(u => new { u.DisplayName, u.Handle });
+            user.HasIndex(u => new { u.JoinedAt, u.Id }).IsDescending(true, false);
+            var byPosts = user.HasIndex(u => new { u.PostCount, u.Handle }).IsDescending(true, false);
+            // The home page's most-followed members.
+            user.HasIndex(u => new { u.FollowerCount, u.Id }).IsDescending(true, false);
+            if (Database.IsNpgsql())
+            {
+                byName.IncludeProperties(u => u.Id);
+                byPosts.IncludeProperties(u => u.Id);
+                user.HasIndex(u => u.SearchKey).HasMethod("gin").HasOperators("gin_trgm_ops");
+            }
         });
 
         modelBuilder.Entity<Post>(post =>
@@ -45,7 +64,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             post.Property(p => p.Title).HasMaxLength(200);
             post.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
             post.HasIndex(p => new { p.UserId, p.PublishedAt }).IsDescending(false, true);
-            post.HasIndex(p => p.PublishedAt).IsDescending();
+            // The latest posts, tie-break included, read in index order.
+            post.HasIndex(p => new { p.PublishedAt, p.Id }).IsDescending(true, true);
         });
 
         modelBuilder.Entity<Follow>(follow =>

@@ -36,6 +36,8 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton(DemoSeedOptions.Default);
         services.AddSingleton<DatabaseState>();
         services.AddHostedService<DatabaseInitializer>();
+        // In-memory cache for the few loaders whose value may be a little stale (DbLoaders.CachedQuery).
+        services.AddHybridCache();
 
         var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         switch (provider)

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using WebApp.Loading;
 
 namespace WebApp.Data;
@@ -17,22 +19,7 @@ public static class DbLoaders
         IDbContextFactory<AppDbContext> factory,
         string name,
         Func<AppDbContext, CancellationToken, Task<T>> query) =>
-        group.Required(name, async cancellationToken =>
-        {
-            // Leave the caller's thread first: SQLite's "async" calls complete synchronously, and would
-            // otherwise run a page's queries one after another instead of side by side.
-            await Task.Yield();
-            await using var db = factory.CreateDbContext();
-            try
-            {
-                return await query(db, cancellationToken);
-            }
-            catch (Exception ex) when (SqliteCancellationDetector.IsInterrupt(ex, cancellationToken))
-            {
-                // SQLite stopped the statement because the token fired (SqliteStatementGate): that is a cancellation.
-                throw new OperationCanceledException("The SQLite statement was interrupted by the loader's token.", ex, cancellationToken);
-            }
-        });
+        group.Required(name, cancellationToken => RunAsync(factory, query, cancellationToken));
 
     /// <summary>A required loader for a list of rows.</summary>
     public static Loader<IReadOnlyList<T>> QueryList<T>(
@@ -41,4 +28,60 @@ public static class DbLoaders
         string name,
         Func<AppDbContext, IAsyncEnumerable<T>> query) =>
         group.Query<IReadOnlyList<T>>(factory, name, async (db, cancellationToken) => await query(db).ToListAsync(cancellationToken));
+
+    /// <summary>
+    /// A required loader whose value may be up to <paramref name="staleness"/> old (<see cref="CachedAsync"/>).
+    /// The loader still runs and is timed like any other, so a hit shows in Server-Timing as a fast loader.
+    /// </summary>
+    public static Loader<T> CachedQuery<T>(
+        this LoadGroup group,
+        HybridCache cache,
+        IDbContextFactory<AppDbContext> factory,
+        string name,
+        string key,
+        TimeSpan staleness,
+        Func<AppDbContext, CancellationToken, Task<T>> query) =>
+        group.Required(name, cancellationToken => CachedAsync(cache, factory, key, staleness, query, cancellationToken));
+
+    /// <summary>Runs <paramref name="query"/> on a pooled context of its own.</summary>
+    public static async Task<T> RunAsync<T>(IDbContextFactory<AppDbContext> factory, Func<AppDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+    {
+        // Leave the caller's thread first: SQLite's "async" calls complete synchronously, and would
+        // otherwise run a page's queries one after another instead of side by side.
+        await Task.Yield();
+        await using var db = factory.CreateDbContext();
+        try
+        {
+            return await query(db, cancellationToken);
+        }
+        catch (Exception ex) when (SqliteCancellationDetector.IsInterrupt(ex, cancellationToken))
+        {
+            // SQLite stopped the statement because the token fired (SqliteStatementGate): that is a cancellation.
+            throw new OperationCanceledException("The SQLite statement was interrupted by the loader's token.", ex, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The value of <paramref name="query"/> from the in-memory <see cref="HybridCache"/>, at most
+    /// <paramref name="staleness"/> old; on a miss the query runs once however many requests miss together.
+    /// </summary>
+    public static async Task<T> CachedAsync<T>(
+        HybridCache cache,
+        IDbContextFactory<AppDbContext> factory,
+        string key,
+        TimeSpan staleness,
+        Func<AppDbContext, CancellationToken, Task<T>> query,
+        CancellationToken cancellationToken)
+    {
+        var entry = await cache.GetOrCreateAsync(
+            key,
+            async ct => new Cached<T>(await RunAsync(factory, query, ct)),
+            new HybridCacheEntryOptions { Expiration = staleness, LocalCacheExpiration = staleness },
+            cancellationToken: cancellationToken);
+        return entry.Value;
+    }
+
+    /// <summary>Immutable, so the in-memory cache hands out the same instance instead of a deserialized copy.</summary>
+    [ImmutableObject(true)]
+    private sealed record Cached<T>(T Value);
 }

@@ -143,6 +143,7 @@ public static class DemoSeed
             new() { Key = AnnouncementKey, Value = "Welcome to WebApp — every page loads its data at once & renders with no I/O. <Try> the directory!" },
         };
 
+        SetDerived(users, posts, follows);
         return new DemoData(users, posts, follows, views, settings);
     }
 
@@ -204,11 +205,24 @@ public static class DemoSeed
             AddFollows(random, reference, users, last, id => joined[id], follows);
             AddViews(random, today, users, views);
 
+            // Follower counts here are the block's own; the seed command recounts them once every block is in.
+            SetDerived(users, posts, follows);
             yield return new DemoBlock(users, posts, follows, views);
         }
     }
 
     public const int BulkBlockSize = 1000;
+
+    /// <summary>The columns the app derives from the others: the search key and the counters.</summary>
+    private static void SetDerived(IReadOnlyList<User> users, IReadOnlyList<Post> posts, IReadOnlyList<Follow> follows)
+    {
+        foreach (var user in users)
+        {
+            user.SearchKey = SearchKey.For(user.Handle, user.DisplayName);
+        }
+
+        UserCounters.Set(users, posts, follows);
+    }
 
     // Shared by Generate and GenerateBulk; draws from the random in a fixed order, which the default seed relies on.
     /// <summary>Each user follows up to 30 others among users 1..<paramref name="lastId"/>, after both joined.</summary>

@@ -11,6 +11,15 @@ public sealed class User
     public string Location { get; set; } = "";
     public string Website { get; set; } = "";
     public DateTime JoinedAt { get; set; }
+
+    /// <summary><see cref="Data.SearchKey.For"/> of the handle and display name: what the directory's search matches.</summary>
+    public string SearchKey { get; set; } = "";
+
+    /// <summary>The user's posts, kept by the code that writes posts (the seeds), so lists need not count them.</summary>
+    public int PostCount { get; set; }
+
+    /// <summary>The user's followers, kept by the code that writes follows (the seeds).</summary>
+    public int FollowerCount { get; set; }
 }
 
 public sealed class Post

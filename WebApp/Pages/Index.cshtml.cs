@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
@@ -13,20 +14,27 @@ public sealed record HomeView(
     IReadOnlyList<UserSummary> FeaturedUsers,
     IReadOnlyList<PostSummary> LatestPosts);
 
-public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db) : PageModel
+public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, HybridCache cache) : PageModel
 {
     public const int FeaturedCount = 6;
     public const int LatestCount = 10;
+
+    /// <summary>
+    /// How old the site-wide figures may be: the announcement, the counts (2 M posts take 0.1 s to count) and the
+    /// featured members. A real site caches these; the latest posts are always fresh.
+    /// </summary>
+    public static readonly TimeSpan Staleness = TimeSpan.FromMinutes(1);
 
     public HomeView View { get; private set; } = null!;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         using var group = loads.Create("home", cancellationToken);
-        var announcement = group.Query(db, "home.announcement", (d, ct) => Announcement.For(d)(d, ct));
-        var users = group.Query(db, "home.user_count", (d, ct) => UserCount.For(d)(d, ct));
-        var posts = group.Query(db, "home.post_count", (d, ct) => PostCount.For(d)(d, ct));
-        var featured = group.QueryList(db, "home.featured", d => Featured.For(d)(d));
+        var announcement = group.CachedQuery(cache, db, "home.announcement", SiteAnnouncement.CacheKey, Staleness, (d, ct) => Announcement.For(d)(d, ct));
+        var users = group.CachedQuery(cache, db, "home.user_count", UserCountKey, Staleness, (d, ct) => UserCount.For(d)(d, ct));
+        var posts = group.CachedQuery(cache, db, "home.post_count", "home.post_count", Staleness, (d, ct) => PostCount.For(d)(d, ct));
+        var featured = group.CachedQuery<IReadOnlyList<UserSummary>>(cache, db, "home.featured", "home.featured", Staleness,
+            async (d, ct) => await Featured.For(d)(d).ToListAsync(ct));
         var latest = group.QueryList(db, "home.latest", d => Latest.For(d)(d));
         await group.WaitAsync();
 
@@ -35,20 +43,22 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
 
     private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Announcement = SiteAnnouncement.Query("home.announcement");
 
-    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
+    /// <summary>The cache key of the number of users, which the directory shares.</summary>
+    public const string UserCountKey = "user_count";
+
+    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.TagWith("home.user_count").Count()));
 
     private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> PostCount =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Posts.TagWith("home.post_count").Count()));
 
-    /// <summary>The most-followed members.</summary>
+    /// <summary>The most-followed members, read from the follower-count index in order.</summary>
     private static readonly CompiledQuery<Func<AppDbContext, IAsyncEnumerable<UserSummary>>> Featured =
         new(() => EF.CompileAsyncQuery((AppDbContext db) =>
             db.Users.TagWith("home.featured")
-                .Select(u => new { User = u, Followers = db.Follows.Count(f => f.FolloweeId == u.Id) })
-                .OrderByDescending(x => x.Followers).ThenBy(x => x.User.Id)
+                .OrderByDescending(u => u.FollowerCount).ThenBy(u => u.Id)
                 .Take(FeaturedCount)
-                .Select(x => new UserSummary(x.User.Handle, x.User.DisplayName, x.User.Location, x.Followers))));
+                .Select(u => new UserSummary(u.Handle, u.DisplayName, u.Location, u.FollowerCount))));
 
     private static readonly CompiledQuery<Func<AppDbContext, IAsyncEnumerable<PostSummary>>> Latest =
         new(() => EF.CompileAsyncQuery((AppDbContext db) =>

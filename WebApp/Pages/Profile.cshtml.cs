@@ -125,8 +125,8 @@ public sealed class ProfileModel(
             db.Users.TagWith("profile.stats")
                 .Where(u => u.Handle == handle)
                 .Select(u => new ProfileStats(
-                    db.Posts.Count(p => p.UserId == u.Id),
-                    db.Follows.Count(f => f.FolloweeId == u.Id),
+                    u.PostCount,
+                    u.FollowerCount,
                     db.Follows.Count(f => f.FollowerId == u.Id),
                     db.UserDailyViews.Where(v => v.UserId == u.Id && v.Day > weekStart).Sum(v => (long?)v.Views) ?? 0,
                     db.UserDailyViews.Where(v => v.UserId == u.Id).Sum(v => (long?)v.Views) ?? 0))

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
@@ -21,7 +22,7 @@ public sealed record DirectoryEntry(string Handle, string DisplayName, string Lo
 
 public sealed record DirectoryView(string Query, DirectorySort Sort, Pager Pager, IReadOnlyList<DirectoryEntry> Users);
 
-public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db) : PageModel
+public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, HybridCache cache) : PageModel
 {
     public const int PageSize = 20;
 
@@ -34,9 +35,22 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
             return BadRequest();
         }
 
+        // Count first: a page past the end is a 404 without reading its offset. Page 1 always exists, so it does
+        // not wait; the unfiltered count is the home page's cached one.
         using var group = loads.Create("directory", cancellationToken);
-        var total = group.Query(db, "directory.count", (d, ct) => Matching(d, "directory.count", query).CountAsync(ct));
-        var users = group.QueryList(db, "directory.page", d => Page(d, query, order, pageNumber));
+        var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
+            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
+            : DbLoaders.RunAsync(db, (d, c) => Matching(d, "directory.count", query).CountAsync(c), ct)));
+        var users = group.Query<IReadOnlyList<DirectoryEntry>>(db, "directory.page", async (d, ct) =>
+        {
+            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(ct))
+            {
+                return [];
+            }
+
+            return await Page(d, query, order, pageNumber).ToListAsync(ct);
+        });
         await group.WaitAsync();
 
         var linkQuery = new List<KeyValuePair<string, string?>>();
@@ -60,6 +74,13 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         return Page();
     }
 
+    private static async Task<int> Counted(TaskCompletionSource<int> counted, Func<Task<int>> count)
+    {
+        var value = await count();
+        counted.TrySetResult(value);
+        return value;
+    }
+
     public static string SortValue(DirectorySort sort) => sort.ToString().ToLowerInvariant();
 
     private static bool TryParseSort(string? value, out DirectorySort sort)
@@ -76,8 +97,9 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     }
 
     /// <summary>
-    /// Handle or display name containing the text. Lower-casing is ASCII-only on both providers
-    /// (SQLite's lower(), PostgreSQL's under the C collation), so both return the same rows.
+    /// Handle or display name containing the text, in any case and any script: the text is folded as the stored
+    /// search key was (<see cref="SearchKey"/>), so both providers return the same rows; its LIKE wildcards are
+    /// literal. PostgreSQL answers from a trigram index; SQLite scans the short key column.
     /// </summary>
     private static IQueryable<User> Matching(AppDbContext db, string tag, string query)
     {
@@ -87,27 +109,29 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
             return users;
         }
 
-        var lowered = query.ToLowerInvariant();
-        return users.Where(u => u.Handle.Contains(lowered) || u.DisplayName.ToLower().Contains(lowered));
+        var pattern = SearchKey.ContainsPattern(query);
+        return users.Where(u => EF.Functions.Like(u.SearchKey, pattern, SearchKey.LikeEscape));
     }
 
     /// <summary>
     /// Composed per request rather than compiled like the other pages' queries: its shape depends on the
-    /// search text and the sort (EF Core still caches the translation of each shape).
+    /// search text and the sort (EF Core still caches the translation of each shape). The page's ids come from
+    /// the sort's index alone (the offset skipped there, in order); only those 20 rows are read from the table.
     /// </summary>
     private static IAsyncEnumerable<DirectoryEntry> Page(AppDbContext db, string query, DirectorySort sort, int page)
     {
-        var rows = Matching(db, "directory.page", query)
-            .Select(u => new { User = u, Posts = db.Posts.Count(p => p.UserId == u.Id) });
-        rows = sort switch
-        {
-            DirectorySort.Joined => rows.OrderByDescending(x => x.User.JoinedAt).ThenBy(x => x.User.Id),
-            DirectorySort.Posts => rows.OrderByDescending(x => x.Posts).ThenBy(x => x.User.Handle),
-            _ => rows.OrderBy(x => x.User.DisplayName).ThenBy(x => x.User.Handle),
-        };
-        return rows
+        var ids = Sorted(Matching(db, "directory.page", query), sort)
             .Skip((page - 1) * PageSize).Take(PageSize)
-            .Select(x => new DirectoryEntry(x.User.Handle, x.User.DisplayName, x.User.Location, x.User.JoinedAt, x.Posts))
+            .Select(u => u.Id);
+        return Sorted(db.Users.Where(u => ids.Contains(u.Id)), sort)
+            .Select(u => new DirectoryEntry(u.Handle, u.DisplayName, u.Location, u.JoinedAt, u.PostCount))
             .AsAsyncEnumerable();
     }
+
+    private static IOrderedQueryable<User> Sorted(IQueryable<User> users, DirectorySort sort) => sort switch
+    {
+        DirectorySort.Joined => users.OrderByDescending(u => u.JoinedAt).ThenBy(u => u.Id),
+        DirectorySort.Posts => users.OrderByDescending(u => u.PostCount).ThenBy(u => u.Handle),
+        _ => users.OrderBy(u => u.DisplayName).ThenBy(u => u.Handle),
+    };
 }

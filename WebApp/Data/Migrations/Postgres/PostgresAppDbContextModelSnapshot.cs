@@ -20,6 +20,7 @@ namespace WebApp.Data.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("WebApp.Data.Follow", b =>
@@ -81,9 +82,9 @@ namespace WebApp.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_posts");
 
-                    b.HasIndex("PublishedAt")
+                    b.HasIndex("PublishedAt", "Id")
                         .IsDescending()
-                        .HasDatabaseName("ix_posts_published_at");
+                        .HasDatabaseName("ix_posts_published_at_id");
 
                     b.HasIndex("UserId", "PublishedAt")
                         .IsDescending(false, true)
@@ -129,6 +130,10 @@ namespace WebApp.Data.Migrations.Postgres
                         .HasColumnName("display_name")
                         .UseCollation("C");
 
+                    b.Property<int>("FollowerCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("follower_count");
+
                     b.Property<string>("Handle")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -146,6 +151,15 @@ namespace WebApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("location");
 
+                    b.Property<int>("PostCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("post_count");
+
+                    b.Property<string>("SearchKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("search_key");
+
                     b.Property<string>("Website")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -155,15 +169,34 @@ namespace WebApp.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_users");
 
-                    b.HasIndex("DisplayName")
-                        .HasDatabaseName("ix_users_display_name");
-
                     b.HasIndex("Handle")
                         .IsUnique()
                         .HasDatabaseName("ix_users_handle");
 
-                    b.HasIndex("JoinedAt")
-                        .HasDatabaseName("ix_users_joined_at");
+                    b.HasIndex("SearchKey")
+                        .HasDatabaseName("ix_users_search_key");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchKey"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchKey"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("DisplayName", "Handle")
+                        .HasDatabaseName("ix_users_display_name_handle");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("DisplayName", "Handle"), new[] { "Id" });
+
+                    b.HasIndex("FollowerCount", "Id")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_follower_count_id");
+
+                    b.HasIndex("JoinedAt", "Id")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_joined_at_id");
+
+                    b.HasIndex("PostCount", "Handle")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_post_count_handle");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("PostCount", "Handle"), new[] { "Id" });
 
                     b.ToTable("users", (string)null);
                 });

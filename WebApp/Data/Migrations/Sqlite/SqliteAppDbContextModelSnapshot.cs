@@ -76,9 +76,9 @@ namespace WebApp.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_posts");
 
-                    b.HasIndex("PublishedAt")
+                    b.HasIndex("PublishedAt", "Id")
                         .IsDescending()
-                        .HasDatabaseName("ix_posts_published_at");
+                        .HasDatabaseName("ix_posts_published_at_id");
 
                     b.HasIndex("UserId", "PublishedAt")
                         .IsDescending(false, true)
@@ -123,6 +123,10 @@ namespace WebApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
+                    b.Property<int>("FollowerCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("follower_count");
+
                     b.Property<string>("Handle")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -139,6 +143,15 @@ namespace WebApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("location");
 
+                    b.Property<int>("PostCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("post_count");
+
+                    b.Property<string>("SearchKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_key");
+
                     b.Property<string>("Website")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -148,15 +161,24 @@ namespace WebApp.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_users");
 
-                    b.HasIndex("DisplayName")
-                        .HasDatabaseName("ix_users_display_name");
-
                     b.HasIndex("Handle")
                         .IsUnique()
                         .HasDatabaseName("ix_users_handle");
 
-                    b.HasIndex("JoinedAt")
-                        .HasDatabaseName("ix_users_joined_at");
+                    b.HasIndex("DisplayName", "Handle")
+                        .HasDatabaseName("ix_users_display_name_handle");
+
+                    b.HasIndex("FollowerCount", "Id")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_follower_count_id");
+
+                    b.HasIndex("JoinedAt", "Id")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_joined_at_id");
+
+                    b.HasIndex("PostCount", "Handle")
+                        .IsDescending(true, false)
+                        .HasDatabaseName("ix_users_post_count_handle");
 
                     b.ToTable("users", (string)null);
                 });

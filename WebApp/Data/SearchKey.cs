@@ -1,0 +1,97 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace WebApp.Data;
+
+/// <summary>
+/// The directory's search key: the handle and display name folded by the app (compatibility-normalized, then
+/// invariant upper- and lower-cased, so "Élodie", "ÉLODIE" and "élodie", or "Мария" and "мария", fold alike) and
+/// stored in <c>users.search_key</c>. The query is folded the same way and matched with LIKE, so both providers
+/// return the same rows whatever the script: neither database's own case rules are involved.
+/// </summary>
+public static class SearchKey
+{
+    /// <summary>Between the two names; a search text never contains it (control characters are refused).</summary>
+    public const char Separator = '\n';
+
+    /// <summary>The escape character of <see cref="ContainsPattern"/>.</summary>
+    public const string LikeEscape = "\\";
+
+    public static string Fold(string text) =>
+        text.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+
+    public static string For(string handle, string displayName) => Fold(handle) + Separator + Fold(displayName);
+
+    /// <summary>A LIKE pattern matching keys that contain the folded <paramref name="query"/>, its wildcards taken literally.</summary>
+    public static string ContainsPattern(string query)
+    {
+        var folded = Fold(query);
+        var pattern = new StringBuilder(folded.Length + 2).Append('%');
+        foreach (var c in folded)
+        {
+            if (c is '%' or '_' or '\\')
+            {
+                pattern.Append('\\');
+            }
+
+            pattern.Append(c);
+        }
+
+        return pattern.Append('%').ToString();
+    }
+
+    /// <summary>
+    /// Fills the key of rows written before the column existed (the migration that added it cannot run the app's
+    /// folding). A no-op once every row has one.
+    /// </summary>
+    public static async Task<int> BackfillAsync(AppDbContext db, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (true)
+        {
+            var users = await db.Users.AsTracking().Where(u => u.SearchKey == "").OrderBy(u => u.Id).Take(2000).ToListAsync(cancellationToken);
+            if (users.Count == 0)
+            {
+                return filled;
+            }
+
+            foreach (var user in users)
+            {
+                user.SearchKey = For(user.Handle, user.DisplayName);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            filled += users.Count;
+        }
+    }
+}
+
+/// <summary>The users' denormalized counters (<see cref="User.PostCount"/>, <see cref="User.FollowerCount"/>).</summary>
+public static class UserCounters
+{
+    /// <summary>Sets every user's counters from the rows: after a bulk load, and in the migration that added them.</summary>
+    public static string RecountSql(bool isPostgres) => isPostgres
+        ? """
+          UPDATE users AS u SET
+            post_count = (SELECT count(*) FROM posts AS p WHERE p.user_id = u.id),
+            follower_count = (SELECT count(*) FROM follows AS f WHERE f.followee_id = u.id)
+          """
+        : """
+          UPDATE users SET
+            post_count = (SELECT count(*) FROM posts WHERE posts.user_id = users.id),
+            follower_count = (SELECT count(*) FROM follows WHERE follows.followee_id = users.id)
+          """;
+
+    /// <summary>Sets the counters of in-memory users from in-memory rows (the seed generators).</summary>
+    public static void Set(IEnumerable<User> users, IEnumerable<Post> posts, IEnumerable<Follow> follows)
+    {
+        var postCounts = posts.CountBy(p => p.UserId).ToDictionary();
+        var followerCounts = follows.CountBy(f => f.FolloweeId).ToDictionary();
+        foreach (var user in users)
+        {
+            user.PostCount = postCounts.GetValueOrDefault(user.Id);
+            user.FollowerCount = followerCounts.GetValueOrDefault(user.Id);
+        }
+    }
+}

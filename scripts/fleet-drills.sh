@@ -76,6 +76,10 @@ load_clean() { [ "$(field "$1" non2xx)" = 0 ] && [ "$(field "$1" socket_errors)"
 
 warm_up() { # seconds: JIT and pools warm before anything is measured (its errors do not count)
   load 16 "${1:-8}" "$dir/warm-up.txt" || true
+  # wrk asks only for profiles; the probes also ask for the home page and the directory, whose first render on a
+  # cold instance takes ~0.6 s here: serve each a few times on every instance (nginx round-robins) first.
+  local _ path
+  for _ in $(seq 1 12); do for path in / /users; do curl -s -o /dev/null --max-time 10 "$FLEET_URL$path" || true; done; done
 }
 
 verdict=0

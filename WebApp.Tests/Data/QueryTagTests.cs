@@ -13,6 +13,9 @@ namespace WebApp.Tests.Data;
 /// </summary>
 public sealed class QueryTagTests
 {
+    /// <summary>Loaders whose value may come from the in-memory cache, so that a request may run no SQL for them.</summary>
+    private static readonly string[] CachedLoaders = ["home.announcement", "home.user_count", "home.post_count", "home.featured", "directory.count"];
+
     public static TheoryData<DatabaseProvider, string> Pages()
     {
         var data = new TheoryData<DatabaseProvider, string>();
@@ -51,7 +54,11 @@ public sealed class QueryTagTests
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.NotEmpty(loaders);
-        Assert.Equal(loaders, faults.Executed.Order(StringComparer.Ordinal).ToList());
+        // Every statement carries the name of a loader of this page...
+        var executed = faults.Executed.Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Empty(executed.Except(loaders));
+        // ...and every loader ran its statement, unless the page serves it from the cache (HybridCache, Step 9).
+        Assert.Empty(loaders.Except(executed).Except(CachedLoaders));
         Assert.Empty(faults.Untagged);
     }
 }

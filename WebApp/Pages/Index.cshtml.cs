@@ -46,7 +46,7 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     /// <summary>The cache key of the number of users, which the directory shares.</summary>
     public const string UserCountKey = "user_count";
 
-    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
+    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.TagWith("home.user_count").Count()));
 
     private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> PostCount =

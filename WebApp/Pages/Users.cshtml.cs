@@ -40,7 +40,7 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         using var group = loads.Create("directory", cancellationToken);
         var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
-            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
+            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => AllUsers.For(d)(d, c), ct)
             : DbLoaders.RunAsync(db, (d, c) => Matching(d, "directory.count", query).CountAsync(c), ct)));
         var users = group.Query<IReadOnlyList<DirectoryEntry>>(db, "directory.page", async (d, ct) =>
         {
@@ -73,6 +73,10 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         View = new DirectoryView(query, order, pager, users.Value);
         return Page();
     }
+
+    /// <summary>The unfiltered count, tagged as this page's loader; it shares its cache entry with the home page's.</summary>
+    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> AllUsers =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.TagWith("directory.count").Count()));
 
     private static async Task<int> Counted(TaskCompletionSource<int> counted, Func<Task<int>> count)
     {

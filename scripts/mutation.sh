@@ -18,7 +18,7 @@ export StrykerMtp=true
 
 # folder name -> "mutate glob|test filter"
 declare -A runs=(
-  [Loading]="**/Loading/*.cs|FullyQualifiedName~WebApp.Tests.Loading|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests"
+  [Loading]="**/Loading/*.cs|FullyQualifiedName~WebApp.Tests.Loading.LoadGroupTests|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.Debug"
   [Rendering]="**/Rendering/*.cs|FullyQualifiedName~WebApp.Tests.Rendering"
   [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews"
   [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Data"
@@ -39,9 +39,9 @@ for folder in "${order[@]}"; do
   rm -rf "$out"
   echo "== $folder: mutate $mutate; tests $filter"
   started=$(date +%s)
-  # Stryker finds the project under test through the test project's references; it runs from WebApp/.
-  (cd WebApp && dotnet stryker --config-file "$root/stryker-config.json" --mutate "$mutate" \
-     --test-case-filter "$filter" --output "$out" --skip-version-check) | tee "$root/StrykerOutput/$folder.log"
+  # Run from the test project: Stryker finds WebApp.csproj (the "project" setting) among its references.
+  (cd WebApp.Tests && dotnet stryker --config-file "$root/stryker-config.json" --mutate "$mutate" \
+     --test-case-filter "$filter" --output "$out" --skip-version-check --log-to-file) | tee "$root/StrykerOutput/$folder.log"
   seconds=$(( $(date +%s) - started ))
   summaries+=("$folder|$seconds|$out/reports/mutation-report.json")
 done

@@ -15,6 +15,11 @@ root=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Read by MSBuild as a property: WebApp.Tests.csproj then uses xunit v3's Microsoft Testing Platform runner.
 export StrykerMtp=true
+# Stryker's project analysis (Buildalyzer) finds MSBuild by running `dotnet --info` under a short timeout, which a
+# busy machine misses ("Could not find build environment"); naming the SDK's MSBuild spares it the guess.
+sdk_version=$(dotnet --version)
+sdk_root=$(dotnet --list-sdks | awk -v v="$sdk_version" '$1 == v { gsub(/[\[\]]/, "", $2); print $2 }')
+[ -f "$sdk_root/$sdk_version/MSBuild.dll" ] && export MSBUILD_EXE_PATH="$sdk_root/$sdk_version/MSBuild.dll"
 
 # folder name -> "mutate glob|test filter"
 declare -A runs=(

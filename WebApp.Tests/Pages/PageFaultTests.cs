@@ -89,12 +89,12 @@ public sealed class PageFaultTests
             case Fault.Failing:
             {
                 site.Faults.Throw(loader, new InvalidOperationException("injected failure of " + loader));
-                var (page, elapsed) = await TimedGetAsync(client, url);
+                var page = await HtmlPage.GetAsync(client, url, TestContext.Current.CancellationToken);
 
+                // 500, not 504: the failure ended the page before the deadline did.
                 Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
                 Assert.Equal("Something went wrong", page.Text("#error-heading"));
                 Assert.DoesNotContain("injected", page.Document.Body!.TextContent, StringComparison.Ordinal);
-                Assert.True(elapsed < Deadline, $"{url} with {loader} failing answered after {elapsed.TotalMilliseconds:F0} ms, not at once");
                 Assert.Contains(site.Logs.Events.Skip(logsBefore), e => e.Level >= LogEventLevel.Error && e.Exception is InvalidOperationException { Message: var m } && m.EndsWith(loader, StringComparison.Ordinal));
                 break;
             }

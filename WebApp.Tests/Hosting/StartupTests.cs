@@ -77,13 +77,17 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task UnknownPath_Returns404PageWithoutStackTrace()
+    public async Task UnknownPath_Returns404ErrorPageWithNoStackTraceOrExceptionText()
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite);
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, environment: "Production");
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), "/no/such/page", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, page.Status);
         Assert.Equal("Page not found", page.Text("h1"));
+        Assert.Equal("404", page.Text(".status-code"));
+        var text = page.Document.DocumentElement.TextContent;
+        Assert.DoesNotMatch(@"\bat [\w.`<>]+\(|Exception|StackTrace|\.cs:line \d+", text);
+        Assert.Empty(page.All("pre, code"));
     }
 }

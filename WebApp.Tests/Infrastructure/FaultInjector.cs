@@ -25,8 +25,24 @@ public sealed class FaultInjector : DbCommandInterceptor
     /// <summary>SQL of commands that carried no tag.</summary>
     public ConcurrentBag<string> Untagged { get; } = [];
 
+    /// <summary>False: every rule is skipped (a host shared by several tests is warmed up, or between tests).</summary>
+    public bool Active { get; set; } = true;
+
     public FaultInjector Delay(string tag, TimeSpan delay, Func<DbCommand, bool>? when = null) =>
         Add(tag, when, (_, ct) => Task.Delay(delay, ct));
+
+    /// <summary>Holds the tagged query for <paramref name="duration"/> whatever its token says: a loader that hangs.</summary>
+    public FaultInjector Hang(string tag, TimeSpan duration, Func<DbCommand, bool>? when = null) =>
+        Add(tag, when, (_, _) => Task.Delay(duration, CancellationToken.None));
+
+    /// <summary>Forgets every rule and everything recorded, for the next test on a shared host.</summary>
+    public void Reset()
+    {
+        _rules.Clear();
+        Cancelled.Clear();
+        Executed.Clear();
+        Untagged.Clear();
+    }
 
     /// <summary>Runs <c>SELECT pg_sleep(…)</c> on the query's own connection first: a real server-side wait.</summary>
     public FaultInjector SleepInDatabase(string tag, TimeSpan duration, Func<DbCommand, bool>? when = null) =>
@@ -120,7 +136,7 @@ public sealed class FaultInjector : DbCommandInterceptor
         }
 
         Executed.Add(tag);
-        if (!_rules.TryGetValue(tag, out var rules) || rules.FirstOrDefault(r => r.When(command)) is not { } rule)
+        if (!Active || !_rules.TryGetValue(tag, out var rules) || rules.FirstOrDefault(r => r.When(command)) is not { } rule)
         {
             return;
         }

@@ -6,13 +6,22 @@ using WebApp.Loading;
 namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
-/// In the spirit of Go's goleak: after a test, no loader is still registered as running (within 1 s),
-/// and PostgreSQL shows no query from the app still active (within 2 s).
+/// In the spirit of Go's goleak, on both providers: no request ended while one of its loaders still ran (when the
+/// host has a <see cref="RequestEndProbe"/>), no loader is still registered as running (within 1 s), and on
+/// PostgreSQL no query from the app is still active (within 2 s).
 /// </summary>
 public static class LeakCheck
 {
-    public static async Task AssertNoLeaksAsync(WebAppFactory factory)
+    public static async Task AssertNoLeaksAsync(WebAppFactory factory, RequestEndProbe? probe = null)
     {
+        if (probe is not null)
+        {
+            var outlived = probe.Ended.Where(r => r.InFlight.Count > 0)
+                .Select(r => $"{r.Url} answered {r.Status} while {string.Join(", ", r.InFlight.Select(l => $"{l.Page}/{l.Name}"))} still ran")
+                .ToList();
+            Assert.True(outlived.Count == 0, "Leak: a loader outlived its request: " + string.Join("; ", outlived));
+        }
+
         var registry = factory.Services.GetRequiredService<InFlightRegistry>();
         await Eventually.HoldsAsync(TimeSpan.FromSeconds(1), () => registry.Count == 0,
             () => "Leak: loaders still in flight: " + string.Join(", ", registry.Running.Select(l => $"{l.Page}/{l.Name}")));
@@ -48,5 +57,4 @@ public static class LeakCheck
 
         return queries;
     }
-
 }

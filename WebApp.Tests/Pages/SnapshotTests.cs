@@ -11,22 +11,22 @@ namespace WebApp.Tests.Pages;
 /// </summary>
 public sealed class SnapshotTests
 {
-    public static TheoryData<DatabaseProvider, string, string> Pages()
+    public static TheoryData<DatabaseProvider, string, string, int> Pages()
     {
         var author = SeedFacts.Prolific;
         var post = SeedFacts.PostsOf(author.Id)[2];
-        var data = new TheoryData<DatabaseProvider, string, string>();
+        var data = new TheoryData<DatabaseProvider, string, string, int>();
         foreach (var provider in new[] { DatabaseProvider.Sqlite, DatabaseProvider.Postgres })
         {
-            data.Add(provider, "home", "/");
-            data.Add(provider, "directory", "/users");
-            data.Add(provider, "directory-search", "/users?q=an&sort=joined");
-            data.Add(provider, "profile", $"/u/{author.Handle}");
-            data.Add(provider, "profile-page-2", $"/u/{author.Handle}?page=2");
-            data.Add(provider, "profile-hostile", $"/u/{SeedFacts.User(1).Handle}");
-            data.Add(provider, "post", $"/u/{author.Handle}/posts/{post.Id}");
-            data.Add(provider, "404", "/u/nobody_at_all");
-            data.Add(provider, "400", "/users?sort=sideways");
+            data.Add(provider, "home", "/", 200);
+            data.Add(provider, "directory", "/users", 200);
+            data.Add(provider, "directory-search", "/users?q=an&sort=joined", 200);
+            data.Add(provider, "profile", $"/u/{author.Handle}", 200);
+            data.Add(provider, "profile-page-2", $"/u/{author.Handle}?page=2", 200);
+            data.Add(provider, "profile-hostile", $"/u/{SeedFacts.User(1).Handle}", 200);
+            data.Add(provider, "post", $"/u/{author.Handle}/posts/{post.Id}", 200);
+            data.Add(provider, "404", "/u/nobody_at_all", 404);
+            data.Add(provider, "400", "/users?sort=sideways", 400);
         }
 
         return data;
@@ -34,18 +34,19 @@ public sealed class SnapshotTests
 
     [Theory]
     [MemberData(nameof(Pages))]
-    public async Task Page_Rendered_MatchesSnapshot(DatabaseProvider provider, string name, string url)
+    public async Task Page_Rendered_AnswersItsStatusAndMatchesSnapshot(DatabaseProvider provider, string name, string url, int status)
     {
         var client = await Sites.ClientAsync(provider);
 
         using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
 
+        Assert.Equal(status, (int)response.StatusCode);
         HtmlSnapshot.Match(name, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
-    public async Task ErrorPages_500And504_MatchSnapshots(DatabaseProvider provider)
+    public async Task ErrorPages_500And504_AnswerTheirStatusAndMatchSnapshots(DatabaseProvider provider)
     {
         var faults = new FaultInjector()
             .Throw("profile.stats", new InvalidOperationException("injected"))

@@ -21,7 +21,7 @@ public sealed class CompiledAppRulesTests
     ];
 
     [Fact]
-    public void Views_InjectNoServiceOutsideTheAllowList()
+    public void Views_OfTheApp_InjectNoServiceOutsideTheAllowList()
     {
         var views = App.GetTypes().Where(t => typeof(RazorPageBase).IsAssignableFrom(t) && !t.IsAbstract).ToList();
         Assert.NotEmpty(views);
@@ -37,35 +37,48 @@ public sealed class CompiledAppRulesTests
     }
 
     [Fact]
-    public void ViewComponents_HaveNoAsyncEntryPoint()
+    public void ViewComponents_OfTheApp_HaveNoAsyncEntryPoint()
     {
-        var asyncComponents = App.GetTypes()
-            .Where(t => typeof(ViewComponent).IsAssignableFrom(t) || t.IsDefined(typeof(ViewComponentAttribute)) || t.Name.EndsWith("ViewComponent", StringComparison.Ordinal))
-            .Where(t => t.GetMethod("InvokeAsync") is not null)
-            .Select(t => t.FullName);
+        Assert.Empty(AsyncViewComponents(App.GetTypes()));
+    }
 
-        Assert.Empty(asyncComponents);
+    [Fact]
+    public void ViewComponentRule_GivenAnAsyncViewComponent_ReportsIt()
+    {
+        // The rule itself, run on a planted violation (the app has no view components: a rule that scans nothing must still bite).
+        Assert.Equal([typeof(AsyncViewComponent).FullName], AsyncViewComponents([typeof(AsyncViewComponent), typeof(SyncViewComponent), typeof(string)]));
     }
 
     [Fact]
     public void TagHelpers_OfTheApp_DoNotOverrideProcessAsync()
     {
-        var asyncTagHelpers = App.GetTypes()
-            .Where(t => typeof(ITagHelperComponent).IsAssignableFrom(t) && !t.IsAbstract)
-            .Where(t => t.GetMethod(nameof(TagHelper.ProcessAsync))?.DeclaringType is { } declaring && declaring.Assembly == App)
-            .Select(t => t.FullName);
-
-        Assert.Empty(asyncTagHelpers);
+        Assert.Empty(AsyncTagHelpers(App.GetTypes()));
     }
 
     [Fact]
-    public void Rules_AppliedToATestAssemblyType_WouldCatchAnAsyncTagHelper()
+    public void TagHelperRule_GivenATagHelperOverridingProcessAsync_ReportsIt()
     {
-        // The rule's own check, pointed at a type that breaks it: it must not be vacuous.
-        var method = typeof(AsyncTagHelper).GetMethod(nameof(TagHelper.ProcessAsync));
-
-        Assert.Equal(typeof(AsyncTagHelper), method!.DeclaringType);
+        // The rule itself, run on a planted violation and on a conforming tag helper.
+        Assert.Equal([typeof(AsyncTagHelper).FullName], AsyncTagHelpers([typeof(AsyncTagHelper), typeof(SyncTagHelper), typeof(string)]));
     }
+
+    /// <summary>View components with an async entry point (they could await I/O while the page renders).</summary>
+    private static List<string?> AsyncViewComponents(IEnumerable<Type> types) =>
+    [
+        .. types
+            .Where(t => typeof(ViewComponent).IsAssignableFrom(t) || t.IsDefined(typeof(ViewComponentAttribute)) || t.Name.EndsWith("ViewComponent", StringComparison.Ordinal))
+            .Where(t => t.GetMethod("InvokeAsync") is not null)
+            .Select(t => t.FullName),
+    ];
+
+    /// <summary>Tag helpers (and tag helper components) whose own code overrides ProcessAsync.</summary>
+    private static List<string?> AsyncTagHelpers(IEnumerable<Type> types) =>
+    [
+        .. types
+            .Where(t => typeof(ITagHelperComponent).IsAssignableFrom(t) && !t.IsAbstract)
+            .Where(t => t.GetMethod(nameof(TagHelper.ProcessAsync))?.DeclaringType is { } declaring && declaring.Assembly == t.Assembly && declaring != typeof(TagHelper) && declaring != typeof(TagHelperComponent))
+            .Select(t => t.FullName),
+    ];
 
     private static bool IsHtmlHelper(Type type) =>
         type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Microsoft.AspNetCore.Mvc.Rendering.IHtmlHelper<>);
@@ -73,5 +86,22 @@ public sealed class CompiledAppRulesTests
     private sealed class AsyncTagHelper : TagHelper
     {
         public override Task ProcessAsync(TagHelperContext context, TagHelperOutput output) => Task.CompletedTask;
+    }
+
+    private sealed class SyncTagHelper : TagHelper
+    {
+        public override void Process(TagHelperContext context, TagHelperOutput output)
+        {
+        }
+    }
+
+    private sealed class AsyncViewComponent : ViewComponent
+    {
+        public Task<string> InvokeAsync() => Task.FromResult("");
+    }
+
+    private sealed class SyncViewComponent : ViewComponent
+    {
+        public string Invoke() => "";
     }
 }

@@ -106,7 +106,7 @@ public sealed class HostileInputTests
 
     [Theory]
     [MemberData(nameof(Urls))]
-    public async Task Route_HostileInput_Answers4xxOrAPageNever5xxNorAnErrorLog(DatabaseProvider provider, string url)
+    public async Task Route_HostileInput_Answers4xxOrAPageWithOnlyItsOwnMarkupNever5xxNorAnErrorLog(DatabaseProvider provider, string url)
     {
         var (factory, logs) = await SiteAsync(provider);
         var before = logs.Events.Count;
@@ -126,6 +126,79 @@ public sealed class HostileInputTests
         else if (page.ContentHeaders.ContentType?.MediaType == "text/html")
         {
             Assert.Single(page.All("main h1"));
+        }
+
+        if (page.ContentHeaders.ContentType?.MediaType == "text/html" && page.Document.Head is { } head)
+        {
+            // Inert everywhere: the head is exactly the layout's, and every element of main has a shape that the
+            // site's own pages render for benign values. A value that became markup adds a shape (or an on* handler).
+            var shapes = await BenignShapesAsync(factory);
+            Assert.Equal(shapes.Head, Shapes(head.Children));
+            var foreign = page.All("main *").Select(Shape).Where(s => !shapes.Main.Contains(s)).Distinct().ToList();
+            Assert.True(foreign.Count == 0, $"{url}: elements in <main> the page never renders itself: {string.Join(", ", foreign)}");
+            var handlers = page.Document.All.SelectMany(e => e.Attributes).Where(a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase)).Select(a => a.Name).ToList();
+            Assert.True(handlers.Count == 0, $"{url}: event handler attributes in the document: {string.Join(", ", handlers)}");
+        }
+    }
+
+    [Fact]
+    public async Task Route_ValueThatClosesTheTitle_LeavesTheHeadAsTheLayoutWrites()
+    {
+        var (factory, _) = await SiteAsync(DatabaseProvider.Sqlite);
+        var url = "/users?q=" + Uri.EscapeDataString("</title><script>alert(1)</script><meta http-equiv=refresh content=0>");
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), url, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal((await BenignShapesAsync(factory)).Head, Shapes(page.Document.Head!.Children));
+        Assert.Empty(page.All("script"));
+        Assert.StartsWith("People matching “</title><script>", page.Document.Title, StringComparison.Ordinal);
+    }
+
+    /// <summary>An element as tag and attribute names (values are data; names are what input must never add).</summary>
+    private static string Shape(AngleSharp.Dom.IElement element) =>
+        element.LocalName + "[" + string.Join(",", element.Attributes.Select(a => a.Name).Order(StringComparer.Ordinal)) + "]";
+
+    private static List<string> Shapes(IEnumerable<AngleSharp.Dom.IElement> elements) => [.. elements.Select(Shape)];
+
+    private static readonly Dictionary<WebAppFactory, (List<string> Head, HashSet<string> Main)> Benign = [];
+
+    /// <summary>The head (in order) and the element shapes of main, over the site's pages rendered for benign values.</summary>
+    private static async Task<(List<string> Head, HashSet<string> Main)> BenignShapesAsync(WebAppFactory factory)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (Benign.TryGetValue(factory, out var known))
+            {
+                return known;
+            }
+
+            var author = SeedFacts.Prolific;
+            var post = SeedFacts.PostsOf(author.Id)[0].Id.ToString(CultureInfo.InvariantCulture);
+            string[] urls =
+            [
+                "/", "/users", "/users?q=an&sort=joined&page=2", "/users?q=zzzzzz", $"/u/{author.Handle}", $"/u/{author.Handle}?page=2",
+                $"/u/{SeedFacts.User(1).Handle}", $"/u/{author.Handle}/posts/{post}", "/u/nobody_at_all", "/users?sort=sideways", "/no/such/page",
+            ];
+            List<string>? head = null;
+            var main = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var url in urls)
+            {
+                var page = await HtmlPage.GetAsync(factory.CreateClient(), url, TestContext.Current.CancellationToken);
+                var pageHead = Shapes(page.Document.Head!.Children);
+                Assert.True(head is null || head.SequenceEqual(pageHead), $"{url}: the layout's head differs between benign pages");
+                head ??= pageHead;
+                main.UnionWith(page.All("main *").Select(Shape));
+            }
+
+            known = (head!, main);
+            Benign[factory] = known;
+            return known;
+        }
+        finally
+        {
+            Gate.Release();
         }
     }
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Mutation testing of the core with Stryker.NET (the local tool in .config/dotnet-tools.json), one run a folder.
+#
+#   scripts/mutation.sh                      # Loading Rendering PageViews DbLoaders Pages
+#   scripts/mutation.sh Loading              # one folder
+#
+# Each run mutates one folder of WebApp and runs only the tests that guard it (a test-case filter), with
+# Stryker's Microsoft Testing Platform runner and per-test coverage: a mutant runs the few tests that reach it,
+# not the whole suite. The test project is built as an MTP application for these runs only (StrykerMtp=true).
+# Writes the score per folder into benchmarks/results/mutation.json (merged with the folders not run this time)
+# and keeps Stryker's HTML and JSON reports under StrykerOutput/. Not in CI: it is slow.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Read by MSBuild as a property: WebApp.Tests.csproj then uses xunit v3's Microsoft Testing Platform runner.
+export StrykerMtp=true
+# Stryker's project analysis (Buildalyzer) finds MSBuild by running `dotnet --info` under a short timeout, which a
+# busy machine misses ("Could not find build environment"); naming the SDK's MSBuild spares it the guess.
+sdk_version=$(dotnet --version)
+sdk_root=$(dotnet --list-sdks | awk -v v="$sdk_version" '$1 == v { gsub(/[\[\]]/, "", $2); print $2 }')
+[ -f "$sdk_root/$sdk_version/MSBuild.dll" ] && export MSBUILD_EXE_PATH="$sdk_root/$sdk_version/MSBuild.dll"
+
+# folder name -> "mutate glob|test filter"
+declare -A runs=(
+  [Loading]="**/Loading/*.cs|FullyQualifiedName~WebApp.Tests.Loading.LoadGroupTests|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.Debug"
+  [Rendering]="**/Rendering/*.cs|FullyQualifiedName~WebApp.Tests.Rendering"
+  [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews"
+  [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Data"
+  [Pages]="**/Pages/**/*.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages|FullyQualifiedName~WebApp.Tests.Security"
+)
+order=(Loading Rendering PageViews DbLoaders Pages)
+[ $# -gt 0 ] && order=("$@")
+
+dotnet tool restore >/dev/null
+mkdir -p benchmarks/results StrykerOutput
+summaries=()
+for folder in "${order[@]}"; do
+  spec=${runs[$folder]:-}
+  [ -n "$spec" ] || { echo "Unknown folder '$folder' (one of: ${!runs[*]})" >&2; exit 2; }
+  mutate=${spec%%|*}
+  filter=${spec#*|}
+  out="$root/StrykerOutput/$folder"
+  rm -rf "$out"
+  echo "== $folder: mutate $mutate; tests $filter"
+  started=$(date +%s)
+  # Run from the test project: Stryker finds WebApp.csproj (the "project" setting) among its references.
+  (cd WebApp.Tests && dotnet stryker --config-file "$root/stryker-config.json" --mutate "$mutate" \
+     --test-case-filter "$filter" --output "$out" --skip-version-check --log-to-file) | tee "$root/StrykerOutput/$folder.log"
+  seconds=$(( $(date +%s) - started ))
+  summaries+=("$folder|$seconds|$out/reports/mutation-report.json")
+done
+
+# Score per folder: killed (incl. timeouts) / (killed + timeouts + survived + no coverage), Stryker's own formula.
+python3 - "$root/benchmarks/results/mutation.json" "$(git rev-parse --short HEAD)$(git diff --quiet || echo -dirty)" "${summaries[@]}" <<'PY'
+import json, os, sys, datetime, platform
+path, commit, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
+old = {}
+if os.path.exists(path):
+    old = {r["name"]: r for r in json.load(open(path)).get("results", [])}
+for run in runs:
+    folder, seconds, report = run.split("|")
+    counts = {}
+    survivors = []
+    for name, f in json.load(open(report))["files"].items():
+        for m in f["mutants"]:
+            counts[m["status"]] = counts.get(m["status"], 0) + 1
+            if m["status"] in ("Survived", "NoCoverage"):
+                survivors.append(f'{os.path.basename(name)}:{m["location"]["start"]["line"]} {m["mutatorName"]} ({m["status"]})')
+    killed, timeout = counts.get("Killed", 0), counts.get("Timeout", 0)
+    survived, nocov = counts.get("Survived", 0), counts.get("NoCoverage", 0)
+    total = killed + timeout + survived + nocov
+    score = round(100.0 * (killed + timeout) / total, 1) if total else 0.0
+    old[folder] = {"name": folder, "baseline": False, "value": score, "details": {
+        "killed": killed, "survived": survived, "timeout": timeout, "no coverage": nocov,
+        "compile errors": counts.get("CompileError", 0), "ignored": counts.get("Ignored", 0),
+        "run time (s)": int(seconds), "commit": commit}}
+    print(f"{folder}: {score}% ({killed} killed, {timeout} timeout, {survived} survived, {nocov} no coverage) in {seconds} s")
+    for s in survivors:
+        print("  survivor:", s)
+def cpu():
+    try:
+        return next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except Exception:
+        return platform.processor()
+order = ["Loading", "Rendering", "PageViews", "DbLoaders", "Pages"]
+results = sorted(old.values(), key=lambda r: order.index(r["name"]) if r["name"] in order else 99)
+doc = {
+    "suite": "mutation",
+    "title": "Mutation score per folder, Stryker.NET (killed / (killed + survived + no coverage), %)",
+    "metric": "Mutation score",
+    "unit": "%",
+    "command": "scripts/mutation.sh",
+    "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "commit": commit,
+    "machine": {"cores": os.cpu_count(), "cpu": cpu(), "os": platform.platform(),
+                "loadAverage": "%.2f" % os.getloadavg()[0],
+                "note": "shared with other builds; each folder's run time is its own (see details)"},
+    "results": results,
+}
+json.dump(doc, open(path, "w"), indent=2)
+open(path, "a").write("\n")
+PY

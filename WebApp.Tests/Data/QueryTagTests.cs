@@ -57,7 +57,7 @@ public sealed class QueryTagTests
         // Every statement carries the name of a loader of this page...
         var executed = faults.Executed.Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Empty(executed.Except(loaders));
-        // ...and every loader ran its statement, unless the page serves it from the cache (HybridCache, Step 9).
+        // ...and every loader ran its statement, unless the page serves it from the cache (IMemoryCache, Step 9).
         Assert.Empty(loaders.Except(executed).Except(CachedLoaders));
         Assert.Empty(faults.Untagged);
     }

@@ -37,7 +37,7 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<DatabaseState>();
         services.AddHostedService<DatabaseInitializer>();
         // In-memory cache for the few loaders whose value may be a little stale (DbLoaders.CachedQuery).
-        services.AddHybridCache();
+        services.AddMemoryCache();
 
         var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         switch (provider)

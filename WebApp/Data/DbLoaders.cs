@@ -1,6 +1,5 @@
-using System.ComponentModel;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
 using WebApp.Loading;
 
 namespace WebApp.Data;
@@ -35,7 +34,7 @@ public static class DbLoaders
     /// </summary>
     public static Loader<T> CachedQuery<T>(
         this LoadGroup group,
-        HybridCache cache,
+        IMemoryCache cache,
         IDbContextFactory<AppDbContext> factory,
         string name,
         string key,
@@ -62,26 +61,28 @@ public static class DbLoaders
     }
 
     /// <summary>
-    /// The value of <paramref name="query"/> from the in-memory <see cref="HybridCache"/>, at most
-    /// <paramref name="staleness"/> old; on a miss the query runs once however many requests miss together.
+    /// The value of <paramref name="query"/> from the in-memory cache, at most <paramref name="staleness"/> old. On a
+    /// miss the query runs inside this loader, so it ends with the request like any other (rule R3); requests that miss
+    /// together each run it. HybridCache's shared fetch was tried and dropped: a fetch that ignores its token outlived
+    /// the request that started it (PageFaultTests' hanging loader).
     /// </summary>
     public static async Task<T> CachedAsync<T>(
-        HybridCache cache,
+        IMemoryCache cache,
         IDbContextFactory<AppDbContext> factory,
         string key,
         TimeSpan staleness,
         Func<AppDbContext, CancellationToken, Task<T>> query,
         CancellationToken cancellationToken)
     {
-        var entry = await cache.GetOrCreateAsync(
-            key,
-            async ct => new Cached<T>(await RunAsync(factory, query, ct)),
-            new HybridCacheEntryOptions { Expiration = staleness, LocalCacheExpiration = staleness },
-            cancellationToken: cancellationToken);
-        return entry.Value;
+        if (cache.TryGetValue(key, out Cached<T>? hit) && hit is not null)
+        {
+            return hit.Value;
+        }
+
+        var value = await RunAsync(factory, query, cancellationToken);
+        cache.Set(key, new Cached<T>(value), staleness);
+        return value;
     }
 
-    /// <summary>Immutable, so the in-memory cache hands out the same instance instead of a deserialized copy.</summary>
-    [ImmutableObject(true)]
     private sealed record Cached<T>(T Value);
 }

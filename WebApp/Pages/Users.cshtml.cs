@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
@@ -22,7 +22,7 @@ public sealed record DirectoryEntry(string Handle, string DisplayName, string Lo
 
 public sealed record DirectoryView(string Query, DirectorySort Sort, Pager Pager, IReadOnlyList<DirectoryEntry> Users);
 
-public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, HybridCache cache) : PageModel
+public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
 {
     public const int PageSize = 20;
 

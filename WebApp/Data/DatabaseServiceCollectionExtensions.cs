@@ -17,7 +17,7 @@ public static class DatabaseServiceCollectionExtensions
     /// pages per second, only more backends contending. Budget rule, docs/database.md: instances x pool + the
     /// replica's and admins' sessions &lt;= max_connections.
     /// </summary>
-    public const int DefaultMaxPoolSize = 16;
+    public const int DefaultMaxPoolSize = 8;
 
     /// <summary>
     /// Registers a pooled <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider, the one page

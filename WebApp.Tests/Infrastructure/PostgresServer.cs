@@ -93,6 +93,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var port = FreePort();
         await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], asRoot);
+        // Above the stock 100 on purpose: this one test process hosts many apps at once (a pool each, plus the
+        // fault matrix's and the 200-request test's hosts), which no single deployment does.
         var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         await RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-o", serverOptions, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asRoot);
 

@@ -11,7 +11,7 @@
 # your own instead. A newer build migrates the same databases on start (its migrations backfill what they add).
 #
 # The URLs are the expensive ones: home; the directory in each sort at its first, middle and last page and one past
-# it; a search for a common and a rare string; the most-followed and the most-posting user's profile at the first and
+# it; a search for a common and a rare string (and a rare one of two characters, which no trigram index serves); the most-followed and the most-posting user's profile at the first and
 # last page; a post. Each is requested WARMUP times, then REQUESTS times with curl, and the p50/p90 of curl's total
 # time (the server's time over loopback: loaders, rendering, the response) and of Server-Timing's "load" are kept in
 # $WORK/$LABEL-<provider>.tsv. benchmarks/results/worst-case.json is then written from the newest "after" runs, with
@@ -124,6 +124,7 @@ measure() { # $1 = sqlite | postgres
   done
   rows+=("search, common (q=mar)|/users?q=mar"
          "search, rare (q=77777)|/users?q=77777"
+         "search, rare and shorter than a trigram (q=zq)|/users?q=zq"
          "profile, most followed, page 1|/u/$followed"
          "profile, most followed, last page|/u/$followed?page=$(( (followed_posts + 9) / 10 ))"
          "profile, most posts, page 1|/u/$posting"

@@ -41,6 +41,17 @@ public static class SearchKey
     }
 
     /// <summary>
+    /// The folded <paramref name="query"/> as an FTS5 phrase for SQLite's trigram index (<c>users_search</c>), or null
+    /// when it is shorter than one trigram (three characters) and the index cannot answer it. A phrase of trigrams
+    /// matches exactly the keys that contain the text; inside the quotes only a quote is special.
+    /// </summary>
+    public static string? TrigramPhrase(string query)
+    {
+        var folded = Fold(query);
+        return folded.EnumerateRunes().Take(3).Count() < 3 ? null : '"' + folded.Replace("\"", "\"\"") + '"';
+    }
+
+    /// <summary>
     /// Fills the key of rows written before the column existed (the migration that added it cannot run the app's
     /// folding). A no-op once every row has one.
     /// </summary>

@@ -103,11 +103,10 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     /// <summary>
     /// Handle or display name containing the text, in any case and any script: the text is folded as the stored
     /// search key was (<see cref="SearchKey"/>), so both providers return the same rows; its LIKE wildcards are
-    /// literal. PostgreSQL answers from its pg_trgm index, and its planner (which keeps statistics) chooses between
-    /// that index and walking the sort's. SQLite keeps none, and would walk the sort's index testing every user until
-    /// it found the 20 of a rare text (0.3–0.5 s at 100,000 users), so there the matches are found first (<c>id IN
-    /// (…)</c>), from the FTS5 trigram table <c>users_search</c>, or for a text shorter than a trigram by scanning the
-    /// short key column, and sorted after.
+    /// literal. PostgreSQL's planner keeps statistics and chooses between its pg_trgm index and a sort index. SQLite
+    /// keeps none: a text of three characters or more is looked up in the FTS5 trigram table <c>users_search</c> and
+    /// its matches sorted after (<c>id IN (…)</c>); a shorter one, which has no trigram, walks the sort index, which
+    /// carries the key (see <see cref="AppDbContext"/>).
     /// </summary>
     private static IQueryable<User> Matching(AppDbContext db, string tag, string query)
     {
@@ -117,16 +116,14 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
             return users;
         }
 
-        var pattern = SearchKey.ContainsPattern(query);
-        if (!db.Database.IsSqlite())
+        if (db.Database.IsSqlite() && SearchKey.TrigramPhrase(query) is { } phrase)
         {
-            return users.Where(u => EF.Functions.Like(u.SearchKey, pattern, SearchKey.LikeEscape));
+            var hits = db.Database.SqlQuery<int>($"SELECT rowid AS \"Value\" FROM users_search WHERE users_search MATCH {phrase}");
+            return users.Where(u => hits.Contains(u.Id));
         }
 
-        var hits = SearchKey.TrigramPhrase(query) is { } phrase
-            ? db.Database.SqlQuery<int>($"SELECT rowid AS \"Value\" FROM users_search WHERE users_search MATCH {phrase}")
-            : db.Users.Where(u => EF.Functions.Like(u.SearchKey, pattern, SearchKey.LikeEscape)).Select(u => u.Id);
-        return users.Where(u => hits.Contains(u.Id));
+        var pattern = SearchKey.ContainsPattern(query);
+        return users.Where(u => EF.Functions.Like(u.SearchKey, pattern, SearchKey.LikeEscape));
     }
 
     /// <summary>

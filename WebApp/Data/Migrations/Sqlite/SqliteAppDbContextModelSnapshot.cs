@@ -165,20 +165,20 @@ namespace WebApp.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_users_handle");
 
-                    b.HasIndex("DisplayName", "Handle")
-                        .HasDatabaseName("ix_users_display_name_handle");
-
                     b.HasIndex("FollowerCount", "Id")
                         .IsDescending(true, false)
                         .HasDatabaseName("ix_users_follower_count_id");
 
-                    b.HasIndex("JoinedAt", "Id")
-                        .IsDescending(true, false)
-                        .HasDatabaseName("ix_users_joined_at_id");
+                    b.HasIndex("DisplayName", "Handle", "SearchKey")
+                        .HasDatabaseName("ix_users_display_name_handle_search_key");
 
-                    b.HasIndex("PostCount", "Handle")
-                        .IsDescending(true, false)
-                        .HasDatabaseName("ix_users_post_count_handle");
+                    b.HasIndex("JoinedAt", "Id", "SearchKey")
+                        .IsDescending(true, false, false)
+                        .HasDatabaseName("ix_users_joined_at_id_search_key");
+
+                    b.HasIndex("PostCount", "Handle", "SearchKey")
+                        .IsDescending(true, false, false)
+                        .HasDatabaseName("ix_users_post_count_handle_search_key");
 
                     b.ToTable("users", (string)null);
                 });

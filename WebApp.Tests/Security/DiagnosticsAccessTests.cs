@@ -9,7 +9,9 @@ namespace WebApp.Tests.Security;
 /// <summary>Who sees diagnostics, and that an error page never leaks what went wrong.</summary>
 public sealed class DiagnosticsAccessTests
 {
+    /// <summary>Who may see /debug/loaders (its content is LoadersPageTests'). The one place this is tested.</summary>
     [Theory]
+    [InlineData("Testing", null, false, HttpStatusCode.NotFound)]
     [InlineData("Production", null, false, HttpStatusCode.NotFound)]
     [InlineData("Production", "true", false, HttpStatusCode.NotFound)] // enabled, but the in-memory caller has no loopback address
     [InlineData("Production", "true", true, HttpStatusCode.OK)]        // enabled, from 127.0.0.1 over a real socket

@@ -54,24 +54,6 @@ public sealed class LoadersPageTests
         Assert.Empty(json.RootElement.GetProperty("running").EnumerateArray());
     }
 
-    [Theory]
-    [InlineData("Testing", null, false, HttpStatusCode.NotFound)]
-    [InlineData("Production", null, false, HttpStatusCode.NotFound)]
-    [InlineData("Production", "false", true, HttpStatusCode.NotFound)]
-    [InlineData("Production", "true", false, HttpStatusCode.NotFound)] // in-memory server: no loopback address
-    [InlineData("Production", "true", true, HttpStatusCode.OK)]         // a real socket from 127.0.0.1
-    [InlineData("Development", null, false, HttpStatusCode.OK)]
-    [InlineData("Development", "false", false, HttpStatusCode.NotFound)]
-    public async Task Loaders_Access_FollowsEnvironmentSettingAndLoopback(string environment, string? enabled, bool kestrel, HttpStatusCode expected)
-    {
-        var settings = new Dictionary<string, string?> { ["Diagnostics:Enabled"] = enabled };
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, settings, kestrel: kestrel, environment: environment);
-
-        using var response = await factory.CreateClient().GetAsync("/debug/loaders", TestContext.Current.CancellationToken);
-
-        Assert.Equal(expected, response.StatusCode);
-    }
-
     [Fact]
     public async Task Loaders_MetricsAndRegistry_RecordEveryLoaderAndEndAtZero()
     {

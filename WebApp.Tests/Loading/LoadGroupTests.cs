@@ -13,6 +13,28 @@ public sealed class LoadGroupTests
     private const int SafetyTimeout = 30_000;
     private static readonly TimeSpan _ms = TimeSpan.FromMilliseconds(1);
 
+    [Fact(Timeout = SafetyTimeout)]
+    public async Task CurrentLoader_InsideEachLoaderAfterItsAwaits_IsItsNameAndNeverTheCallers()
+    {
+        var f = new LoadingFixture();
+        using var group = f.Create();
+        var release = Signal.New();
+
+        var loaders = new[] { "page.first", "page.second" }.Select(name => group.Required(name, async _ =>
+        {
+            var before = CurrentLoader.Name;
+            await release.Task;
+            await Task.Yield();
+            return (before, after: CurrentLoader.Name);
+        })).ToArray();
+
+        Assert.Null(CurrentLoader.Name);
+        release.SetResult();
+        await group.WaitAsync();
+        Assert.Null(CurrentLoader.Name);
+        Assert.Equal([("page.first", "page.first"), ("page.second", "page.second")], loaders.Select(l => l.Value));
+    }
+
     // R1
     [Fact(Timeout = SafetyTimeout)]
     public async Task Required_ThreeLoaders_AllStartBeforeAnyCompletes()

@@ -76,10 +76,11 @@ public static class DatabaseServiceCollectionExtensions
     private static void AddProviderFactory<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder, IEnumerable<IInterceptor>> configure)
         where TContext : AppDbContext
     {
-        // Interceptors registered in DI (the render guard, test-only fault injectors) join every context.
+        // The loader's SQL tag first, so that every interceptor registered in DI after it (the render guard, the
+        // SQLite gate, test-only fault injectors) sees the tagged statement.
         services.AddPooledDbContextFactory<TContext>((sp, options) =>
         {
-            configure(options, sp.GetServices<IInterceptor>());
+            configure(options, [LoaderSqlTag.Instance, .. sp.GetServices<IInterceptor>()]);
             options.UseSnakeCaseNamingConvention()
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         });

@@ -5,42 +5,51 @@ using WebApp.Loading;
 namespace WebApp.Data;
 
 /// <summary>
-/// Database loaders. Each runs one EF Core compiled query (<see cref="EF.CompileAsyncQuery"/>) on a pooled
-/// context of its own (one context cannot run two queries at once). A compiled query skips building and
-/// looking up the LINQ expression tree on every request; it tags its SQL with the loader's name
-/// (<c>TagWith</c>), so a query can be found in logs and <c>pg_stat_activity</c> by the loader that ran it.
+/// Database loaders. Each runs one EF Core compiled query (<see cref="CompiledQuery{TQuery}"/>) on a pooled context
+/// of its own (one context cannot run two queries at once). A page adds one with one call shape for a row, a value or
+/// a list: <c>group.Query(db, "profile.stats", Stats, handle, weekStart)</c>; a list is read to the end. The loader's
+/// name is written only there: its SQL is tagged with it by <see cref="LoaderSqlTag"/>.
 /// </summary>
 public static class DbLoaders
 {
-    /// <summary>A required loader for a single row or a scalar.</summary>
-    public static Loader<T> Query<T>(
-        this LoadGroup group,
-        IDbContextFactory<AppDbContext> factory,
-        string name,
-        Func<AppDbContext, CancellationToken, Task<T>> query) =>
-        group.Required(name, cancellationToken => RunAsync(factory, query, cancellationToken));
+    public static Loader<T> Query<T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, CancellationToken, Task<T>>> query) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => query.For(d)(d, c), ct));
 
-    /// <summary>A required loader for a list of rows.</summary>
-    public static Loader<IReadOnlyList<T>> QueryList<T>(
-        this LoadGroup group,
-        IDbContextFactory<AppDbContext> factory,
-        string name,
-        Func<AppDbContext, IAsyncEnumerable<T>> query) =>
-        group.Query<IReadOnlyList<T>>(factory, name, async (db, cancellationToken) => await query(db).ToListAsync(cancellationToken));
+    public static Loader<T> Query<TArg, T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, TArg, CancellationToken, Task<T>>> query, TArg arg) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => query.For(d)(d, arg, c), ct));
+
+    public static Loader<T> Query<TArg1, TArg2, T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, TArg1, TArg2, CancellationToken, Task<T>>> query, TArg1 arg1, TArg2 arg2) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => query.For(d)(d, arg1, arg2, c), ct));
+
+    public static Loader<IReadOnlyList<T>> Query<T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, IAsyncEnumerable<T>>> query) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => ListAsync(query.For(d)(d), c), ct));
+
+    public static Loader<IReadOnlyList<T>> Query<TArg, T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, TArg, IAsyncEnumerable<T>>> query, TArg arg) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => ListAsync(query.For(d)(d, arg), c), ct));
+
+    public static Loader<IReadOnlyList<T>> Query<TArg1, TArg2, T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, TArg1, TArg2, IAsyncEnumerable<T>>> query, TArg1 arg1, TArg2 arg2) =>
+        group.Required(name, ct => RunAsync(db, (d, c) => ListAsync(query.For(d)(d, arg1, arg2), c), ct));
 
     /// <summary>
-    /// A required loader whose value may be up to <paramref name="staleness"/> old (<see cref="CachedAsync"/>).
-    /// The loader still runs and is timed like any other, so a hit shows in Server-Timing as a fast loader.
+    /// A loader whose value may be up to <paramref name="staleness"/> old (<see cref="CachedAsync"/>). The loader still
+    /// runs and is timed like any other, so a hit shows in Server-Timing as a fast loader.
     /// </summary>
-    public static Loader<T> CachedQuery<T>(
-        this LoadGroup group,
-        IMemoryCache cache,
-        IDbContextFactory<AppDbContext> factory,
-        string name,
-        string key,
-        TimeSpan staleness,
-        Func<AppDbContext, CancellationToken, Task<T>> query) =>
-        group.Required(name, cancellationToken => CachedAsync(cache, factory, key, staleness, query, cancellationToken));
+    public static Loader<T> CachedQuery<T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, CancellationToken, Task<T>>> query, IMemoryCache cache, string key, TimeSpan staleness) =>
+        group.Required(name, ct => CachedAsync(cache, db, key, staleness, (d, c) => query.For(d)(d, c), ct));
+
+    public static Loader<IReadOnlyList<T>> CachedQuery<T>(this LoadGroup group, IDbContextFactory<AppDbContext> db, string name,
+        CompiledQuery<Func<AppDbContext, IAsyncEnumerable<T>>> query, IMemoryCache cache, string key, TimeSpan staleness) =>
+        group.Required(name, ct => CachedAsync(cache, db, key, staleness, (d, c) => ListAsync(query.For(d)(d), c), ct));
+
+    private static async Task<IReadOnlyList<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken) =>
+        await rows.ToListAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="query"/> on a pooled context of its own.</summary>
     public static async Task<T> RunAsync<T>(IDbContextFactory<AppDbContext> factory, Func<AppDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)

@@ -165,6 +165,7 @@ public sealed partial class LoadGroup : IDisposable
     {
         var started = new LoaderStarted(Interlocked.Increment(ref _nextId), _page, loader.Name, _time.GetUtcNow(), _traceId);
         Notify(o => o.OnLoaderStarted(started));
+        CurrentLoader.Enter(loader.Name);
 
         // Null unless a listener wants it. Set as current here, so the loader's own calls (Npgsql commands,
         // HTTP) become its children; this async method restores the caller's current activity when it yields.

@@ -30,18 +30,15 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         using var group = loads.Create("home", cancellationToken);
-        var announcement = group.CachedQuery(cache, db, "home.announcement", SiteAnnouncement.CacheKey, Staleness, (d, ct) => Announcement.For(d)(d, ct));
-        var users = group.CachedQuery(cache, db, "home.user_count", UserCountKey, Staleness, (d, ct) => UserCount.For(d)(d, ct));
-        var posts = group.CachedQuery(cache, db, "home.post_count", "home.post_count", Staleness, (d, ct) => PostCount.For(d)(d, ct));
-        var featured = group.CachedQuery<IReadOnlyList<UserSummary>>(cache, db, "home.featured", "home.featured", Staleness,
-            async (d, ct) => await Featured.For(d)(d).ToListAsync(ct));
-        var latest = group.QueryList(db, "home.latest", d => Latest.For(d)(d));
+        var announcement = group.CachedQuery(db, "home.announcement", SiteAnnouncement.Query, cache, SiteAnnouncement.CacheKey, Staleness);
+        var users = group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness);
+        var posts = group.CachedQuery(db, "home.post_count", PostCount, cache, "home.post_count", Staleness);
+        var featured = group.CachedQuery(db, "home.featured", Featured, cache, "home.featured", Staleness);
+        var latest = group.Query(db, "home.latest", Latest);
         await group.WaitAsync();
 
         View = new HomeView(announcement.Value, users.Value, posts.Value, featured.Value, latest.Value);
     }
-
-    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Announcement = SiteAnnouncement.Query("home.announcement");
 
     /// <summary>The cache key of the number of users, which the directory shares.</summary>
     public const string UserCountKey = "user_count";
@@ -49,23 +46,24 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     /// <summary>Every cache entry this page reads (tests evict them to reach the queries behind them).</summary>
     public static readonly IReadOnlyList<string> CacheKeys = [SiteAnnouncement.CacheKey, UserCountKey, "home.post_count", "home.featured"];
 
-    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
-        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.TagWith("home.user_count").Count()));
+    /// <summary>The number of users, which the directory's unfiltered count shares (and its cache entry).</summary>
+    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
+        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.Count()));
 
     private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> PostCount =
-        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Posts.TagWith("home.post_count").Count()));
+        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Posts.Count()));
 
     /// <summary>The most-followed members, read from the follower-count index in order.</summary>
     private static readonly CompiledQuery<Func<AppDbContext, IAsyncEnumerable<UserSummary>>> Featured =
         new(() => EF.CompileAsyncQuery((AppDbContext db) =>
-            db.Users.TagWith("home.featured")
+            db.Users
                 .OrderByDescending(u => u.FollowerCount).ThenBy(u => u.Id)
                 .Take(FeaturedCount)
                 .Select(u => new UserSummary(u.Handle, u.DisplayName, u.Location, u.FollowerCount))));
 
     private static readonly CompiledQuery<Func<AppDbContext, IAsyncEnumerable<PostSummary>>> Latest =
         new(() => EF.CompileAsyncQuery((AppDbContext db) =>
-            (from p in db.Posts.TagWith("home.latest")
+            (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              orderby p.PublishedAt descending, p.Id descending
              select new PostSummary(p.Id, u.Handle, u.DisplayName, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))

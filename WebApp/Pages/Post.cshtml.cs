@@ -29,9 +29,9 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
         }
 
         using var group = loads.Create("post", cancellationToken);
-        var post = group.Query(db, "post.post", (d, ct) => Detail.For(d)(d, handle, id, ct));
-        var author = group.Query(db, "post.author", (d, ct) => Author.For(d)(d, handle, ct));
-        var more = group.QueryList(db, "post.more", d => More.For(d)(d, handle, id));
+        var post = group.Query(db, "post.post", Detail, handle, id);
+        var author = group.Query(db, "post.author", ProfileModel.Card, handle);
+        var more = group.Query(db, "post.more", More, handle, id);
         await group.WaitAsync();
 
         if (post.Value is null || author.Value is null)
@@ -45,17 +45,15 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
 
     private static readonly CompiledQuery<Func<AppDbContext, string, int, CancellationToken, Task<PostDetail?>>> Detail =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id, CancellationToken ct) =>
-            (from p in db.Posts.TagWith("post.post")
+            (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              where p.Id == id && u.Handle == handle
              select new PostDetail(p.Id, p.Title, p.Body, p.PublishedAt, p.LikeCount))
             .FirstOrDefault()));
 
-    private static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Author = ProfileModel.CardQuery("post.author");
-
     private static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> More =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id) =>
-            (from p in db.Posts.TagWith("post.more")
+            (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              where u.Handle == handle && p.Id != id
              orderby p.PublishedAt descending, p.Id descending

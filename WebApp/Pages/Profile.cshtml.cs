@@ -102,27 +102,23 @@ public sealed class ProfileModel(
 
     /// <summary>The page's database loaders, started in <paramref name="group"/> (also run by the PostgreSQL preload benchmark).</summary>
     internal static ProfileQueries StartQueries(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int pageNumber, DateOnly weekStart) => new(
-        group.Query(db, "profile.user", (d, ct) => Card.For(d)(d, handle, ct)),
-        group.Query(db, "profile.stats", (d, ct) => Stats.For(d)(d, handle, weekStart, ct)),
-        group.QueryList(db, "profile.posts", d => Posts.For(d)(d, handle, (pageNumber - 1) * PageSize)),
-        group.QueryList(db, "profile.following", d => Following.For(d)(d, handle)),
-        group.Query(db, "profile.announcement", (d, ct) => Announcement.For(d)(d, ct)));
+        group.Query(db, "profile.user", Card, handle),
+        group.Query(db, "profile.stats", Stats, handle, weekStart),
+        group.Query(db, "profile.posts", Posts, handle, (pageNumber - 1) * PageSize),
+        group.Query(db, "profile.following", Following, handle),
+        group.Query(db, "profile.announcement", SiteAnnouncement.Query));
 
-    /// <summary>The user's card, compiled once per loader name it is tagged with (the profile's and the post page's).</summary>
-    internal static CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> CardQuery(string tag) =>
+    /// <summary>The user's card (the profile's and the post page's author).</summary>
+    internal static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Card =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, CancellationToken ct) =>
-            db.Users.TagWith(tag)
+            db.Users
                 .Where(u => u.Handle == handle)
                 .Select(u => new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt))
                 .FirstOrDefault()));
 
-    internal static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Card = CardQuery("profile.user");
-
-    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Announcement = SiteAnnouncement.Query("profile.announcement");
-
     internal static readonly CompiledQuery<Func<AppDbContext, string, DateOnly, CancellationToken, Task<ProfileStats?>>> Stats =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, DateOnly weekStart, CancellationToken ct) =>
-            db.Users.TagWith("profile.stats")
+            db.Users
                 .Where(u => u.Handle == handle)
                 .Select(u => new ProfileStats(
                     u.PostCount,
@@ -134,7 +130,7 @@ public sealed class ProfileModel(
 
     internal static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> Posts =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int skip) =>
-            (from p in db.Posts.TagWith("profile.posts")
+            (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              where u.Handle == handle
              orderby p.PublishedAt descending, p.Id descending
@@ -145,7 +141,7 @@ public sealed class ProfileModel(
     // index in order and stops after the sample instead of sorting everyone the user follows.
     internal static readonly CompiledQuery<Func<AppDbContext, string, IAsyncEnumerable<UserSummary>>> Following =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle) =>
-            (from f in db.Follows.TagWith("profile.following")
+            (from f in db.Follows
              join followee in db.Users on f.FolloweeId equals followee.Id
              where f.FollowerId == db.Users.Where(u => u.Handle == handle).Select(u => u.Id).FirstOrDefault()
              orderby f.CreatedAt descending, f.FolloweeId

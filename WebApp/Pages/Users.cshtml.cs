@@ -40,17 +40,17 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         using var group = loads.Create("directory", cancellationToken);
         var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
-            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => AllUsers.For(d)(d, c), ct)
-            : DbLoaders.RunAsync(db, (d, c) => Matching(d, "directory.count", query).CountAsync(c), ct)));
-        var users = group.Query<IReadOnlyList<DirectoryEntry>>(db, "directory.page", async (d, ct) =>
+            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
+            : DbLoaders.RunAsync(db, (d, c) => Matching(d, query).CountAsync(c), ct)));
+        var users = group.Required<IReadOnlyList<DirectoryEntry>>("directory.page", ct => DbLoaders.RunAsync<IReadOnlyList<DirectoryEntry>>(db, async (d, c) =>
         {
-            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(ct))
+            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(c))
             {
                 return [];
             }
 
-            return await Page(d, query, order, pageNumber).ToListAsync(ct);
-        });
+            return await Page(d, query, order, pageNumber).ToListAsync(c);
+        }, ct));
         await group.WaitAsync();
 
         var linkQuery = new List<KeyValuePair<string, string?>>();
@@ -73,10 +73,6 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
         View = new DirectoryView(query, order, pager, users.Value);
         return Page();
     }
-
-    /// <summary>The unfiltered count, tagged as this page's loader; it shares its cache entry with the home page's.</summary>
-    private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> AllUsers =
-        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.TagWith("directory.count").Count()));
 
     private static async Task<int> Counted(TaskCompletionSource<int> counted, Func<Task<int>> count)
     {
@@ -108,9 +104,9 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     /// its matches sorted after (<c>id IN (…)</c>); a shorter one, which has no trigram, walks the sort index, which
     /// carries the key (see <see cref="AppDbContext"/>).
     /// </summary>
-    private static IQueryable<User> Matching(AppDbContext db, string tag, string query)
+    private static IQueryable<User> Matching(AppDbContext db, string query)
     {
-        var users = db.Users.TagWith(tag);
+        IQueryable<User> users = db.Users;
         if (query.Length == 0)
         {
             return users;
@@ -133,7 +129,7 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     /// </summary>
     private static IAsyncEnumerable<DirectoryEntry> Page(AppDbContext db, string query, DirectorySort sort, int page)
     {
-        var ids = Sorted(Matching(db, "directory.page", query), sort)
+        var ids = Sorted(Matching(db, query), sort)
             .Skip((page - 1) * PageSize).Take(PageSize)
             .Select(u => u.Id);
         return Sorted(db.Users.Where(u => ids.Contains(u.Id)), sort)

@@ -9,10 +9,9 @@ public static class SiteAnnouncement
     /// <summary>The cache key every page's announcement loader shares.</summary>
     public const string CacheKey = "announcement";
 
-    /// <summary>The compiled query, tagged with the loader name of the page that runs it.</summary>
-    public static CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Query(string loaderName) =>
+    public static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Query =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) =>
-            db.SiteSettings.TagWith(loaderName)
+            db.SiteSettings
                 .Where(s => s.Key == DemoSeed.AnnouncementKey)
                 .Select(s => s.Value)
                 .FirstOrDefault()));

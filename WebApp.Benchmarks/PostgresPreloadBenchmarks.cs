@@ -84,12 +84,12 @@ public class PostgresPreloadBenchmarks
     [Benchmark(Description = "LoadGroup, MaxConcurrency=1")]
     public Task<int> LoadGroupOneAtATime() => LoadAsync(_oneAtATime);
 
-    // The page's own preload (ProfileModel.StartQueries), under a group from the given factory.
+    // The page's own preload (ProfileModel.Load), under a group from the given factory.
     private async Task<int> LoadAsync(LoadGroupFactory loads)
     {
         var handle = NextHandle();
         using var group = loads.Create("profile", CancellationToken.None);
-        var (user, stats, posts, following, announcement) = ProfileModel.StartQueries(group, _db, handle, 1, _weekStart);
+        var (user, stats, posts, following, announcement, _) = ProfileModel.Load(group, _db, handle, 1, _weekStart);
         await group.WaitAsync();
         return (user.Value is null ? 0 : 1) + (stats.Value?.Posts ?? 0) + posts.Value.Count + following.Value.Count + (announcement.Value?.Length ?? 0);
     }

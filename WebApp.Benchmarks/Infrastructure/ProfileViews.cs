@@ -16,7 +16,7 @@ internal static class ProfileViews
         var user = new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt);
         var list = Enumerable.Range(0, posts)
             .Select(i => Seed.Posts[i % Seed.Posts.Count])
-            .Select((p, i) => new ProfilePost(i + 1, p.Title, p.Body.Length > PostSummary.ExcerptSource ? p.Body[..PostSummary.ExcerptSource] : p.Body, p.PublishedAt, p.LikeCount))
+            .Select((p, i) => new PostItem(i + 1, p.Title, p.Body.Length > PostSummary.ExcerptSource ? p.Body[..PostSummary.ExcerptSource] : p.Body, p.PublishedAt, p.LikeCount))
             .ToList();
         var following = Seed.Users.Skip(1).Take(ProfileModel.FollowingSample)
             .Select(f => new UserSummary(f.Handle, f.DisplayName, f.Location, 0))

@@ -36,7 +36,7 @@ public sealed class RenderGuardTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
         var violation = Assert.Single(logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception).OfType<RenderPhaseViolationException>().Distinct());
-        Assert.Equal("/Index", violation.Page);
+        Assert.Equal("home", violation.Page);
         Assert.Contains("database", violation.Call, StringComparison.Ordinal);
     }
 
@@ -54,7 +54,7 @@ public sealed class RenderGuardTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
         var violation = Assert.Single(logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception).OfType<RenderPhaseViolationException>().Distinct());
-        Assert.Equal("/Profile", violation.Page);
+        Assert.Equal("profile", violation.Page);
         Assert.Equal($"HTTP GET {CallingComponent.Target}", violation.Call);
     }
 
@@ -76,9 +76,9 @@ public sealed class RenderGuardTests
         // One error per guarded call (the connection open, then the query), each naming page and call.
         var errors = logs.AtLeast(LogEventLevel.Error).ToList();
         Assert.NotEmpty(errors);
-        Assert.All(errors, error => Assert.Equal("/Index", LogCapture.Property(error, "Page")));
+        Assert.All(errors, error => Assert.Equal("home", LogCapture.Property(error, "Page")));
         Assert.Contains(errors, error => LogCapture.Property(error, "Call")!.StartsWith("database", StringComparison.Ordinal));
-        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "/Index");
+        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "home");
     }
 
     [Theory]
@@ -89,17 +89,18 @@ public sealed class RenderGuardTests
         await using var factory = await WebAppFactory.StartAsync(provider, new Dictionary<string, string?> { ["Diagnostics:Enabled"] = "true" }, kestrel: true);
         using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
         using var renders = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, RenderInstrument);
+        using var loaders = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, "webapp.loading.loader_duration");
         var client = factory.CreateClient();
         var author = SeedFacts.Prolific;
         var pages = new Dictionary<string, string>
         {
-            ["/"] = "/Index",
-            ["/users?q=an&sort=posts&page=2"] = "/Users",
-            [$"/u/{author.Handle}?page=2"] = "/Profile",
-            [$"/u/{author.Handle}/posts/{SeedFacts.PostsOf(author.Id)[0].Id}"] = "/Post",
-            ["/benchmarks"] = "/Benchmarks",
-            ["/debug/loaders"] = "/Debug/Loaders",
-            ["/no/such/page"] = "/Error",
+            ["/"] = "home",
+            ["/users?q=an&sort=posts&page=2"] = "directory",
+            [$"/u/{author.Handle}?page=2"] = "profile",
+            [$"/u/{author.Handle}/posts/{SeedFacts.PostsOf(author.Id)[0].Id}"] = "post",
+            ["/benchmarks"] = "benchmarks",
+            ["/debug/loaders"] = "debug.loaders",
+            ["/no/such/page"] = "error",
         };
 
         foreach (var (url, _) in pages)
@@ -111,6 +112,9 @@ public sealed class RenderGuardTests
         Assert.Empty(violations.Measurements);
         // Each page rendered inside the render phase: the guard was armed while it wrote HTML.
         Assert.Equal(pages.Values.Order(), renders.Measurements.Select(m => m.Tags["page"]!).Order());
+        // One vocabulary: a page's loaders are measured under the name its render is.
+        var loaderPages = loaders.Measurements.Select(m => m.Tags["page"]!).Distinct().Order().ToList();
+        Assert.Equal(["benchmarks", "directory", "home", "post", "profile"], loaderPages);
     }
 
     private static string Formatting(int count) => WebApp.Pages.Shared.Formatting.Count(count);

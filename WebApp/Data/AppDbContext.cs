@@ -108,10 +108,3 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
 public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);
 
 public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options);
-
-/// <summary>Input limits shared by the model, the routes and the pages.</summary>
-public static class Limits
-{
-    public const int HandleMaxLength = 30;
-    public const int SearchMaxLength = 100;
-}

@@ -1,14 +1,11 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
-using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Options;
 using Serilog;
 using WebApp.Presence;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Observability;
 using WebApp.Pages.Debug;
-using WebApp.Pages.Shared;
 using WebApp.Rendering;
 using WebApp.PageViews;
 using WebApp.Pages;
@@ -40,40 +37,12 @@ public static class WebAppBuilderExtensions
         services.AddReadiness();
         services.AddTrustedProxies();
         services.AddSecurityHeaders(builder.Environment);
-        services.AddRazorPages();
-        services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<HandleRouteConstraint>(Handles.ConstraintName));
-        services.AddRenderGuard();
-        services.AddOptions<BenchmarksOptions>().BindConfiguration(BenchmarksOptions.Section);
+        services.AddPages();
+        services.AddRendering();
+        services.AddDiagnostics();
         // Emit letters of every script as themselves; the encoder still escapes markup characters.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 
         return builder;
     }
-
-    /// <summary>The page deadline (ASP.NET Core's request timeouts) and the load groups that honour it.</summary>
-    private static void AddLoading(this IServiceCollection services)
-    {
-        services.AddOptions<LoadingOptions>()
-            .BindConfiguration(LoadingOptions.Section)
-            .Validate(o => o.RequestTimeout > TimeSpan.Zero, "Loading:RequestTimeout must be positive.")
-            .Validate(o => o.MaxConcurrency >= 0, "Loading:MaxConcurrency must be 0 (unlimited) or more.")
-            .ValidateOnStart();
-        services.AddRequestTimeouts();
-        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LoadingOptions>>((timeouts, loading) =>
-            timeouts.AddPolicy(PagePolicy, new RequestTimeoutPolicy
-            {
-                Timeout = loading.Value.RequestTimeout,
-                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
-            }));
-        services.AddHttpContextAccessor();
-        services.AddSingleton<LoadGroupFactory>();
-        services.AddSingleton<ILoadGroupObserver, LoadingMetrics>();
-        services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
-        services.AddSingleton<InFlightRegistry>();
-        services.AddSingleton<ILoadGroupObserver>(sp => sp.GetRequiredService<InFlightRegistry>());
-        services.AddDiagnostics();
-    }
-
-    /// <summary>The request-timeout policy every page runs under.</summary>
-    public const string PagePolicy = "page";
 }

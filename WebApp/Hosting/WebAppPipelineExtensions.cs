@@ -1,3 +1,4 @@
+using WebApp.Loading;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
 using WebApp.Pages.Debug;
@@ -33,7 +34,7 @@ public static class WebAppPipelineExtensions
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).WithMetadata(ReadOnlyMethods.Metadata);
         app.MapHealthChecks("/readyz", Readiness.Options).WithMetadata(ReadOnlyMethods.Metadata);
         app.MapStaticAssets();
-        app.MapRazorPages().WithStaticAssets().WithRequestTimeout(WebAppBuilderExtensions.PagePolicy);
+        app.MapRazorPages().WithStaticAssets().WithRequestTimeout(LoadingServiceCollectionExtensions.PagePolicy);
 
         return app;
     }

@@ -14,6 +14,13 @@ public sealed record HomeView(
     IReadOnlyList<UserSummary> FeaturedUsers,
     IReadOnlyList<PostSummary> LatestPosts);
 
+internal sealed record HomeLoaders(
+    Loader<string?> Announcement,
+    Loader<int> UserCount,
+    Loader<int> PostCount,
+    Loader<IReadOnlyList<UserSummary>> Featured,
+    Loader<IReadOnlyList<PostSummary>> Latest);
+
 public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
 {
     public const int FeaturedCount = 6;
@@ -30,15 +37,19 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         using var group = loads.Create("home", cancellationToken);
-        var announcement = group.CachedQuery(db, "home.announcement", SiteAnnouncement.Query, cache, SiteAnnouncement.CacheKey, Staleness);
-        var users = group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness);
-        var posts = group.CachedQuery(db, "home.post_count", PostCount, cache, "home.post_count", Staleness);
-        var featured = group.CachedQuery(db, "home.featured", Featured, cache, "home.featured", Staleness);
-        var latest = group.Query(db, "home.latest", Latest);
+        var (announcement, users, posts, featured, latest) = Load(group, db, cache);
         await group.WaitAsync();
 
         View = new HomeView(announcement.Value, users.Value, posts.Value, featured.Value, latest.Value);
     }
+
+    /// <summary>Starts the page's loaders in <paramref name="group"/>.</summary>
+    internal static HomeLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache) => new(
+        group.CachedQuery(db, "home.announcement", SiteAnnouncement.Query, cache, SiteAnnouncement.CacheKey, Staleness),
+        group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness),
+        group.CachedQuery(db, "home.post_count", PostCount, cache, "home.post_count", Staleness),
+        group.CachedQuery(db, "home.featured", Featured, cache, "home.featured", Staleness),
+        group.Query(db, "home.latest", Latest));
 
     /// <summary>The cache key of the number of users, which the directory shares.</summary>
     public const string UserCountKey = "user_count";

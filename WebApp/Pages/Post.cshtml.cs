@@ -13,7 +13,9 @@ public sealed record PostDetail(int Id, string Title, string Body, DateTime Publ
     public IReadOnlyList<string> Paragraphs => Body.ReplaceLineEndings("\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
-public sealed record PostView(PostDetail Post, UserCard Author, IReadOnlyList<ProfilePost> MoreFromAuthor);
+public sealed record PostView(PostDetail Post, UserCard Author, IReadOnlyList<PostItem> MoreFromAuthor);
+
+internal sealed record PostLoaders(Loader<PostDetail?> Post, Loader<UserCard?> Author, Loader<IReadOnlyList<PostItem>> More);
 
 public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db) : PageModel
 {
@@ -23,15 +25,9 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
 
     public async Task<IActionResult> OnGetAsync(string handle, int id, CancellationToken cancellationToken)
     {
-        if (!Handles.IsValid(handle))
-        {
-            return NotFound();
-        }
-
+        // The handle's shape was checked by the route constraint (HandleRouteConstraint).
         using var group = loads.Create("post", cancellationToken);
-        var post = group.Query(db, "post.post", Detail, handle, id);
-        var author = group.Query(db, "post.author", ProfileModel.Card, handle);
-        var more = group.Query(db, "post.more", More, handle, id);
+        var (post, author, more) = Load(group, db, handle, id);
         await group.WaitAsync();
 
         if (post.Value is null || author.Value is null)
@@ -43,6 +39,12 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
         return Page();
     }
 
+    /// <summary>Starts the page's loaders in <paramref name="group"/>.</summary>
+    internal static PostLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int id) => new(
+        group.Query(db, "post.post", Detail, handle, id),
+        group.Query(db, "post.author", ProfileModel.Card, handle),
+        group.Query(db, "post.more", More, handle, id));
+
     private static readonly CompiledQuery<Func<AppDbContext, string, int, CancellationToken, Task<PostDetail?>>> Detail =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id, CancellationToken ct) =>
             (from p in db.Posts
@@ -51,12 +53,12 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
              select new PostDetail(p.Id, p.Title, p.Body, p.PublishedAt, p.LikeCount))
             .FirstOrDefault()));
 
-    private static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> More =
+    private static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<PostItem>>> More =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id) =>
             (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              where u.Handle == handle && p.Id != id
              orderby p.PublishedAt descending, p.Id descending
-             select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
+             select new PostItem(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
             .Take(MoreCount)));
 }

@@ -10,30 +10,15 @@ using WebApp.PageViews;
 
 namespace WebApp.Pages;
 
-public sealed record UserCard(int Id, string Handle, string DisplayName, string Bio, string Location, string Website, DateTime JoinedAt)
-{
-    /// <summary>The website as a link target only when it is plain http(s); anything else is shown as text.</summary>
-    public string? WebsiteHref =>
-        Uri.TryCreate(Website, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? uri.AbsoluteUri
-            : null;
-
-    public Avatar Avatar => Avatar.For(Handle, DisplayName);
-}
-
 public sealed record ProfileStats(int Posts, int Followers, int Following, long ViewsLastWeek, long ViewsTotal);
 
-public sealed record ProfilePost(int Id, string Title, string Body, DateTime PublishedAt, int LikeCount)
-{
-    public string Excerpt => Formatting.Excerpt(Body);
-}
-
-internal sealed record ProfileQueries(
+internal sealed record ProfileLoaders(
     Loader<UserCard?> User,
     Loader<ProfileStats?> Stats,
-    Loader<IReadOnlyList<ProfilePost>> Posts,
+    Loader<IReadOnlyList<PostItem>> Posts,
     Loader<IReadOnlyList<UserSummary>> Following,
-    Loader<string?> Announcement);
+    Loader<string?> Announcement,
+    Loader<UserActivity>? Activity);
 
 /// <summary>The activity section: hidden when the service is not configured, "unavailable" when it did not answer in time.</summary>
 public sealed record ActivitySection(bool Available, UserActivity? Activity);
@@ -42,7 +27,7 @@ public sealed record ProfileView(
     UserCard User,
     ProfileStats Stats,
     Pager Pager,
-    IReadOnlyList<ProfilePost> Posts,
+    IReadOnlyList<PostItem> Posts,
     IReadOnlyList<UserSummary> Following,
     string? Announcement,
     ActivitySection? Activity);
@@ -62,24 +47,15 @@ public sealed class ProfileModel(
 
     public async Task<IActionResult> OnGetAsync(string handle, [FromQuery(Name = "page")] string? pageText, CancellationToken cancellationToken)
     {
-        if (!Handles.IsValid(handle))
-        {
-            return NotFound();
-        }
-
+        // The handle's shape was checked by the route constraint (HandleRouteConstraint): a malformed one is a 404 there.
         if (!PageNumber.TryParse(pageText, out var pageNumber))
         {
             return BadRequest();
         }
 
-        // Every query filters by handle, so none waits for another to learn the user's id.
         var weekStart = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
         using var group = loads.Create("profile", cancellationToken);
-        var (user, stats, posts, following, announcement) = StartQueries(group, db, handle, pageNumber, weekStart);
-        var activitySettings = activityOptions.Value;
-        var activity = activitySettings.Enabled
-            ? group.Optional("profile.activity", activitySettings.Budget, ct => activityClient.GetAsync(handle, ct))
-            : null;
+        var (user, stats, posts, following, announcement, activity) = Load(group, db, handle, pageNumber, weekStart, activityOptions.Value.Enabled ? activityClient : null, activityOptions.Value.Budget);
         await group.WaitAsync();
 
         if (user.Value is null || stats.Value is null)
@@ -100,13 +76,19 @@ public sealed class ProfileModel(
         return Page();
     }
 
-    /// <summary>The page's database loaders, started in <paramref name="group"/> (also run by the PostgreSQL preload benchmark).</summary>
-    internal static ProfileQueries StartQueries(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int pageNumber, DateOnly weekStart) => new(
+    /// <summary>
+    /// Starts the page's loaders in <paramref name="group"/>: five queries, and the activity service's answer within
+    /// its budget when it is configured (<paramref name="activity"/> not null). Also run by the PostgreSQL preload
+    /// benchmark. Every query filters by handle, so none waits for another to learn the user's id.
+    /// </summary>
+    internal static ProfileLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int pageNumber, DateOnly weekStart,
+        ActivityClient? activity = null, TimeSpan activityBudget = default) => new(
         group.Query(db, "profile.user", Card, handle),
         group.Query(db, "profile.stats", Stats, handle, weekStart),
         group.Query(db, "profile.posts", Posts, handle, (pageNumber - 1) * PageSize),
         group.Query(db, "profile.following", Following, handle),
-        group.Query(db, "profile.announcement", SiteAnnouncement.Query));
+        group.Query(db, "profile.announcement", SiteAnnouncement.Query),
+        activity is null ? null : group.Optional("profile.activity", activityBudget, ct => activity.GetAsync(handle, ct)));
 
     /// <summary>The user's card (the profile's and the post page's author).</summary>
     internal static readonly CompiledQuery<Func<AppDbContext, string, CancellationToken, Task<UserCard?>>> Card =
@@ -128,13 +110,13 @@ public sealed class ProfileModel(
                     db.UserDailyViews.Where(v => v.UserId == u.Id).Sum(v => (long?)v.Views) ?? 0))
                 .FirstOrDefault()));
 
-    internal static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<ProfilePost>>> Posts =
+    internal static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<PostItem>>> Posts =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int skip) =>
             (from p in db.Posts
              join u in db.Users on p.UserId equals u.Id
              where u.Handle == handle
              orderby p.PublishedAt descending, p.Id descending
-             select new ProfilePost(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
+             select new PostItem(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
             .Skip(skip).Take(PageSize)));
 
     // The user's id comes from a subquery rather than a join, so PostgreSQL reads the (follower, newest first)

@@ -19,7 +19,7 @@ public sealed class RenderPhaseFilter(RenderMetrics metrics) : IAsyncAlwaysRunRe
             return;
         }
 
-        var page = context.ActionDescriptor.DisplayName ?? "unknown";
+        var page = PageName(context.ActionDescriptor.DisplayName);
         var started = Stopwatch.GetTimestamp();
         using (RenderPhase.Enter(page))
         {
@@ -28,4 +28,15 @@ public sealed class RenderPhaseFilter(RenderMetrics metrics) : IAsyncAlwaysRunRe
 
         metrics.RecordRender(page, Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// The page's name in the metrics and logs, the one its load group uses: <c>/Index</c> is <c>home</c>, any other
+    /// page its path in lower case (<c>/Profile</c> is <c>profile</c>, <c>/Debug/Loaders</c> is <c>debug.loaders</c>).
+    /// </summary>
+    public static string PageName(string? displayName) => displayName switch
+    {
+        null or "" => "unknown",
+        "/Index" => "home",
+        _ => displayName.TrimStart('/').Replace('/', '.').ToLowerInvariant(),
+    };
 }

@@ -6,7 +6,7 @@ namespace WebApp.Rendering;
 public static class RenderingServiceCollectionExtensions
 {
     /// <summary>The render-phase filter and the guards on every database context and HTTP client.</summary>
-    public static IServiceCollection AddRenderGuard(this IServiceCollection services)
+    public static IServiceCollection AddRendering(this IServiceCollection services)
     {
         services.AddSingleton<RenderMetrics>();
         services.AddSingleton<RenderGuard>();

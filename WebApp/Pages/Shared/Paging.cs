@@ -18,8 +18,6 @@ public sealed record Pager(int Page, int PageSize, long TotalItems, string Path,
 
     /// <summary>A page past the last one does not exist (page 1 always does, even when empty).</summary>
     public bool IsPastEnd => Page > TotalPages;
-
-    public int Skip => (Page - 1) * PageSize;
 }
 
 /// <summary>Parses the <c>page</c> query value: absent is 1; anything but a positive integer is invalid.</summary>

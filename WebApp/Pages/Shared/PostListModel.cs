@@ -1,6 +1,4 @@
-using WebApp.Pages;
-
 namespace WebApp.Pages.Shared;
 
 /// <summary>The model of <c>_PostList</c>: one author's posts.</summary>
-public sealed record PostListModel(string AuthorHandle, IReadOnlyList<ProfilePost> Posts);
+public sealed record PostListModel(string AuthorHandle, IReadOnlyList<PostItem> Posts);

@@ -1,11 +1,5 @@
 namespace WebApp.Pages.Shared;
 
-/// <summary>A user as listed on the home page, the directory and profiles.</summary>
-public sealed record UserSummary(string Handle, string DisplayName, string Location, int Followers)
-{
-    public Avatar Avatar => Avatar.For(Handle, DisplayName);
-}
-
 /// <summary>A post as listed with its author.</summary>
 public sealed record PostSummary(int Id, string AuthorHandle, string AuthorName, string Title, string Body, DateTime PublishedAt, int LikeCount)
 {

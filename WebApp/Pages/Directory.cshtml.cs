@@ -22,7 +22,9 @@ public sealed record DirectoryEntry(string Handle, string DisplayName, string Lo
 
 public sealed record DirectoryView(string Query, DirectorySort Sort, Pager Pager, IReadOnlyList<DirectoryEntry> Users);
 
-public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
+internal sealed record DirectoryLoaders(Loader<int> Total, Loader<IReadOnlyList<DirectoryEntry>> Users);
+
+public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
 {
     public const int PageSize = 20;
 
@@ -35,22 +37,8 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
             return BadRequest();
         }
 
-        // Count first: a page past the end is a 404 without reading its offset. Page 1 always exists, so it does
-        // not wait; the unfiltered count is the home page's cached one.
         using var group = loads.Create("directory", cancellationToken);
-        var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
-            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
-            : DbLoaders.RunAsync(db, (d, c) => Matching(d, query).CountAsync(c), ct)));
-        var users = group.Required<IReadOnlyList<DirectoryEntry>>("directory.page", ct => DbLoaders.RunAsync<IReadOnlyList<DirectoryEntry>>(db, async (d, c) =>
-        {
-            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(c))
-            {
-                return [];
-            }
-
-            return await Page(d, query, order, pageNumber).ToListAsync(c);
-        }, ct));
+        var (total, users) = Load(group, db, cache, query, order, pageNumber);
         await group.WaitAsync();
 
         var linkQuery = new List<KeyValuePair<string, string?>>();
@@ -72,6 +60,28 @@ public sealed class UsersModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
 
         View = new DirectoryView(query, order, pager, users.Value);
         return Page();
+    }
+
+    /// <summary>
+    /// Starts the page's loaders in <paramref name="group"/>. Count first: a page past the end is a 404 without reading
+    /// its offset. Page 1 always exists, so it does not wait; the unfiltered count is the home page's cached one.
+    /// </summary>
+    internal static DirectoryLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache, string query, DirectorySort order, int pageNumber)
+    {
+        var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
+            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
+            : DbLoaders.RunAsync(db, (d, c) => Matching(d, query).CountAsync(c), ct)));
+        var users = group.Required<IReadOnlyList<DirectoryEntry>>("directory.page", ct => DbLoaders.RunAsync<IReadOnlyList<DirectoryEntry>>(db, async (d, c) =>
+        {
+            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(c))
+            {
+                return [];
+            }
+
+            return await Page(d, query, order, pageNumber).ToListAsync(c);
+        }, ct));
+        return new DirectoryLoaders(total, users);
     }
 
     private static async Task<int> Counted(TaskCompletionSource<int> counted, Func<Task<int>> count)

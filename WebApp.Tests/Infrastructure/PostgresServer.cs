@@ -8,14 +8,11 @@ namespace WebApp.Tests.Infrastructure;
 /// <summary>
 /// The PostgreSQL server the tests use: <c>WEBAPP_TEST_POSTGRES</c> when set, else a throwaway cluster
 /// started from the local binaries (initdb + pg_ctl, in a temporary folder, on a free port; as the
-/// postgres user when running as root) and removed afterwards.
+/// postgres user when running as root) and removed afterwards. <see cref="TestEnvironment"/> owns it.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     public const string EnvironmentVariable = "WEBAPP_TEST_POSTGRES";
-
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static PostgresServer? s_instance;
 
     private readonly string? _folder;
     private readonly string? _binaries;
@@ -33,19 +30,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string? UnavailableReason { get; }
 
-    /// <summary>The shared server, started on first use.</summary>
-    public static async Task<PostgresServer> GetAsync()
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            return s_instance ??= await StartAsync();
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+    /// <summary>The run's server (<see cref="TestEnvironment"/> starts and stops it).</summary>
+    public static Task<PostgresServer> GetAsync() => Task.FromResult(TestEnvironment.Current.Postgres);
 
     /// <summary>Skips the calling test when PostgreSQL is unavailable, except under CI=true, where it fails.</summary>
     public string RequireConnectionString()
@@ -69,7 +55,8 @@ public sealed class PostgresServer : IAsyncDisposable
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(RequireConnectionString()) { Database = database }.ConnectionString;
 
-    private static async Task<PostgresServer> StartAsync()
+    /// <summary>Starts the server the run uses; called once, by <see cref="TestEnvironment"/>.</summary>
+    internal static async Task<PostgresServer> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured))
@@ -99,9 +86,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-o", serverOptions, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asRoot);
 
         var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
-        var server = new PostgresServer(admin, null, folder, binaries);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopSynchronously();
-        return server;
+        return new PostgresServer(admin, null, folder, binaries);
     }
 
     public async ValueTask DisposeAsync()
@@ -114,26 +99,6 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private void StopSynchronously()
-    {
-        if (_folder is null || _binaries is null || !Directory.Exists(_folder))
-        {
-            return;
-        }
-
-        // Process exit gives no chance to await: stop the cluster and remove its folder.
-        using var stop = Process.Start(StartInfo(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root"));
-        stop?.WaitForExit(15_000);
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort at exit; the folder is under the temp directory.
-        }
     }
 
     private static string? FindBinaries()

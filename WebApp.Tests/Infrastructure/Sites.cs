@@ -13,28 +13,47 @@ namespace WebApp.Tests.Infrastructure;
 /// </summary>
 public static class Sites
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<DatabaseProvider, WebAppFactory> Started = [];
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<DatabaseProvider, Task<WebAppFactory>> Started = [];
     private static readonly Dictionary<string, string?> ReadOnly = new() { ["PageViews:Enabled"] = "false" };
 
     public static DemoData Seed { get; } = DemoSeed.Generate(DemoSeedOptions.Default);
 
     public static async Task<HttpClient> ClientAsync(DatabaseProvider provider)
     {
-        await Gate.WaitAsync();
-        try
+        Task<WebAppFactory> site;
+        lock (Gate)
         {
-            if (!Started.TryGetValue(provider, out var factory))
+            if (!Started.TryGetValue(provider, out site!))
             {
-                factory = await WebAppFactory.StartAsync(provider, ReadOnly, FixedClock);
-                Started[provider] = factory;
+                site = WebAppFactory.StartAsync(provider, ReadOnly, FixedClock);
+                Started[provider] = site;
             }
-
-            return factory.CreateClient();
         }
-        finally
+
+        return (await site).CreateClient();
+    }
+
+    /// <summary>Stops the sites (<see cref="TestEnvironment"/>, after the last test).</summary>
+    internal static async Task StopAsync()
+    {
+        Task<WebAppFactory>[] sites;
+        lock (Gate)
         {
-            Gate.Release();
+            sites = [.. Started.Values];
+            Started.Clear();
+        }
+
+        foreach (var site in sites)
+        {
+            try
+            {
+                await (await site).DisposeAsync();
+            }
+            catch (Exception) when (site.IsFaulted)
+            {
+                // A site that never started has nothing to stop; its test already failed.
+            }
         }
     }
 

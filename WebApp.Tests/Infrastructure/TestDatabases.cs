@@ -18,9 +18,6 @@ public sealed record TestDatabase(DatabaseProvider Provider, string ConnectionSt
 public static class TestDatabases
 {
     private const string PostgresTemplate = "webapp_seeded_template";
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static string? s_sqliteTemplate;
-    private static bool s_postgresTemplateReady;
 
     public static TheoryData<DatabaseProvider> Providers => [DatabaseProvider.Sqlite, DatabaseProvider.Postgres];
 
@@ -57,113 +54,65 @@ public static class TestDatabases
             .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options),
     };
 
-    private static async Task<TestDatabase> CreateSqliteAsync(bool seeded)
+    private static Task<TestDatabase> CreateSqliteAsync(bool seeded)
     {
-        var folder = TempFolder("webapp-sqlite-");
-        var file = Path.Combine(folder, "webapp.db");
+        var environment = TestEnvironment.Current;
+        var file = Path.Combine(environment.NewFolder("sqlite-"), "webapp.db");
         if (seeded)
         {
-            File.Copy(await SqliteTemplateAsync(), file);
+            File.Copy(environment.SqliteTemplate, file);
         }
 
-        return new TestDatabase(DatabaseProvider.Sqlite, $"Data Source={file}");
+        return Task.FromResult(new TestDatabase(DatabaseProvider.Sqlite, $"Data Source={file}"));
     }
 
-    private static async Task<string> SqliteTemplateAsync()
+    /// <summary>Migrates and seeds the SQLite template in <paramref name="folder"/> (once a run, by <see cref="TestEnvironment"/>).</summary>
+    internal static async Task<string> CreateSqliteTemplateAsync(string folder)
     {
-        await Gate.WaitAsync();
-        try
+        var file = Path.Combine(folder, "template.db");
+        await using (var db = CreateContext(DatabaseProvider.Sqlite, $"Data Source={file}"))
         {
-            if (s_sqliteTemplate is null)
-            {
-                var file = Path.Combine(TempFolder("webapp-sqlite-template-"), "template.db");
-                await using (var db = CreateContext(DatabaseProvider.Sqlite, $"Data Source={file}"))
-                {
-                    await db.Database.MigrateAsync();
-                    await DatabaseInitializer.SeedIfEmptyAsync(db, DemoSeedOptions.Default, CancellationToken.None);
-                }
-
-                SqliteConnection.ClearAllPools();
-                s_sqliteTemplate = file;
-            }
-
-            return s_sqliteTemplate;
+            await db.Database.MigrateAsync();
+            await DatabaseInitializer.SeedIfEmptyAsync(db, DemoSeedOptions.Default, CancellationToken.None);
         }
-        finally
-        {
-            Gate.Release();
-        }
+
+        SqliteConnection.ClearAllPools();
+        return file;
     }
 
     private static async Task<TestDatabase> CreatePostgresAsync(bool seeded)
     {
-        var server = await PostgresServer.GetAsync();
+        var environment = TestEnvironment.Current;
+        var server = environment.Postgres;
         server.RequireConnectionString();
-        if (seeded)
-        {
-            await EnsurePostgresTemplateAsync(server);
-        }
-
         var name = "webapp_test_" + Guid.NewGuid().ToString("N")[..12];
-        await Gate.WaitAsync();
+        await environment.PostgresCopies.WaitAsync();
         try
         {
-            // One copy at a time: PostgreSQL refuses to copy a template that another command is using.
             await ExecuteAsync(server, seeded ? $"CREATE DATABASE {name} TEMPLATE {PostgresTemplate}" : $"CREATE DATABASE {name}");
         }
         finally
         {
-            Gate.Release();
+            environment.PostgresCopies.Release();
         }
 
         return new TestDatabase(DatabaseProvider.Postgres, server.ConnectionStringFor(name));
     }
 
-    private static async Task EnsurePostgresTemplateAsync(PostgresServer server)
+    /// <summary>Migrates and seeds the PostgreSQL template (once a run, by <see cref="TestEnvironment"/>).</summary>
+    internal static async Task<bool> CreatePostgresTemplateAsync(PostgresServer server)
     {
-        await Gate.WaitAsync();
-        try
+        await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {PostgresTemplate} WITH (FORCE)");
+        await ExecuteAsync(server, $"CREATE DATABASE {PostgresTemplate}");
+        await using (var db = CreateContext(DatabaseProvider.Postgres, server.ConnectionStringFor(PostgresTemplate)))
         {
-            if (s_postgresTemplateReady)
-            {
-                return;
-            }
-
-            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {PostgresTemplate} WITH (FORCE)");
-            await ExecuteAsync(server, $"CREATE DATABASE {PostgresTemplate}");
-            var connectionString = server.ConnectionStringFor(PostgresTemplate);
-            await using (var db = CreateContext(DatabaseProvider.Postgres, connectionString))
-            {
-                await db.Database.MigrateAsync();
-                await DatabaseInitializer.SeedIfEmptyAsync(db, DemoSeedOptions.Default, CancellationToken.None);
-            }
-
-            // A template must have no open sessions while it is copied.
-            NpgsqlConnection.ClearAllPools();
-            s_postgresTemplateReady = true;
+            await db.Database.MigrateAsync();
+            await DatabaseInitializer.SeedIfEmptyAsync(db, DemoSeedOptions.Default, CancellationToken.None);
         }
-        finally
-        {
-            Gate.Release();
-        }
-    }
 
-    private static string TempFolder(string prefix)
-    {
-        var folder = Directory.CreateTempSubdirectory(prefix).FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort at exit.
-            }
-        };
-        return folder;
+        // A template must have no open sessions while it is copied.
+        NpgsqlConnection.ClearAllPools();
+        return true;
     }
 
     private static async Task ExecuteAsync(PostgresServer server, string sql)

@@ -148,10 +148,10 @@ public static class DemoSeed
     }
 
     /// <summary>
-    /// The default data as the first block, then users beyond it in blocks of <see cref="BulkBlockSize"/>, each block
-    /// from its own random seed. Any total therefore starts with exactly the rows of <see cref="Generate"/> (the same
-    /// users, posts, follows and views), and the data for N users is a prefix of the data for any larger N. A bulk user
-    /// follows only users of its own or earlier blocks, so blocks can be loaded in order with foreign keys checked;
+    /// The default data as the first block, then users beyond it in blocks of <see cref="BulkBlockSize"/>. Any total therefore starts with exactly the rows of <see cref="Generate"/> (the same
+    /// users, posts, follows and views), and the data for N users is a prefix of the data for any larger N: each bulk
+    /// user's rows come from a random seed of its own. A bulk user follows only users before it, so blocks can be
+    /// loaded in order with foreign keys checked;
     /// the default users gain followers from bulk users (their follower counts grow), nothing else about them changes.
     /// Bulk handles end in <c>_{id}</c>, which no default handle does, so they never collide.
     /// </summary>
@@ -173,16 +173,20 @@ public static class DemoSeed
         for (var first = options.Users + 1; first <= totalUsers; first += BulkBlockSize)
         {
             var last = Math.Min(totalUsers, first + BulkBlockSize - 1);
-            // A seed of its own per block (not HashCode, which differs per process), so blocks do not depend on totals.
-            var random = new Random(unchecked(options.RandomSeed + (first * 7919)));
             var users = new List<User>(last - first + 1);
+            var posts = new List<Post>(users.Capacity * 20);
+            var follows = new List<Follow>();
+            var views = new List<UserDailyView>();
             for (var id = first; id <= last; id++)
             {
+                // A seed of its own per user (not HashCode, which differs per process), and follows of earlier users
+                // only: a user's rows depend on nothing after it, so any total is a prefix of a larger one.
+                var random = new Random(unchecked(options.RandomSeed + (id * 7919)));
                 var firstName = FirstNames[random.Next(FirstNames.Length)];
                 var lastName = LastNames[random.Next(LastNames.Length)];
                 var handle = string.Create(CultureInfo.InvariantCulture, $"{firstName.Stem}_{lastName.Stem}_{id}");
                 joined[id] = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
-                users.Add(new User
+                var user = new User
                 {
                     Id = id,
                     Handle = handle,
@@ -191,19 +195,12 @@ public static class DemoSeed
                     Location = Places[random.Next(Places.Length)],
                     Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
                     JoinedAt = joined[id],
-                });
-            }
-
-            var posts = new List<Post>(users.Count * 20);
-            foreach (var user in users)
-            {
+                };
+                users.Add(user);
                 AddPosts(random, reference, user, posts, ref postId);
+                AddFollows(random, reference, [user], id - 1, other => joined[other], follows);
+                AddViews(random, today, [user], views);
             }
-
-            var follows = new List<Follow>();
-            var views = new List<UserDailyView>();
-            AddFollows(random, reference, users, last, id => joined[id], follows);
-            AddViews(random, today, users, views);
 
             // Follower counts here are the block's own; the seed command recounts them once every block is in.
             SetDerived(users, posts, follows);

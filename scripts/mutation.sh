@@ -23,7 +23,7 @@ sdk_root=$(dotnet --list-sdks | awk -v v="$sdk_version" '$1 == v { gsub(/[\[\]]/
 
 # folder name -> "mutate glob|test filter"
 declare -A runs=(
-  [Loading]="**/Loading/*.cs|FullyQualifiedName~WebApp.Tests.Loading.LoadGroupTests|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.Debug"
+  [Loading]="**/Loading/*.cs|FullyQualifiedName~WebApp.Tests.Loading.LoadGroupTests|FullyQualifiedName~WebApp.Tests.Loading.LoadingPartsTests|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.Debug"
   [Rendering]="**/Rendering/*.cs|FullyQualifiedName~WebApp.Tests.Rendering"
   [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews"
   [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Data"

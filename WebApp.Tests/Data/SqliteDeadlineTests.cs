@@ -28,7 +28,7 @@ public sealed class SqliteDeadlineTests
         var slow = SeedFacts.Prolific.Handle;
         var faults = new FaultInjector().BusyInSqlite("profile.posts", BusyRows, FaultInjector.HasParameter(slow));
         var logs = new LogCapture();
-        await using var factory = await StartAsync(faults, logs);
+        await using var factory = await Site(faults).WithLogs(logs).StartAsync();
         var client = factory.CreateClient();
         await WarmUpAsync(client);
 
@@ -61,7 +61,7 @@ public sealed class SqliteDeadlineTests
         var slow = SeedFacts.Prolific.Handle;
         var normal = SeedFacts.User(1).Handle;
         var faults = new FaultInjector().BusyInSqlite("profile.posts", BusyRows, FaultInjector.HasParameter(slow));
-        await using var factory = await StartAsync(faults);
+        await using var factory = await Site(faults).StartAsync();
         var gate = factory.Services.GetRequiredService<SqliteStatementGate>();
         var client = factory.CreateClient();
         await WarmUpAsync(client);
@@ -128,21 +128,6 @@ public sealed class SqliteDeadlineTests
         return (response.StatusCode, clock.Elapsed);
     }
 
-    private static Task<WebAppFactory> StartAsync(FaultInjector faults, LogCapture? logs = null) =>
-        WebAppFactory.StartAsync(
-            DatabaseProvider.Sqlite,
-            new Dictionary<string, string?>
-            {
-                ["Loading:RequestTimeout"] = Deadline.ToString(),
-                ["Serilog:MinimumLevel:Default"] = "Information",
-                ["PageViews:Enabled"] = "false",
-            },
-            services =>
-            {
-                services.AddSingleton<IInterceptor>(faults);
-                if (logs is not null)
-                {
-                    services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
-                }
-            });
+    private static TestSite Site(FaultInjector faults) =>
+        TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithDeadline(Deadline).WithoutPageViews();
 }

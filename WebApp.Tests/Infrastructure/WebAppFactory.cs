@@ -17,23 +17,26 @@ public sealed class WebAppFactory(
 {
     public TestDatabase Database { get; } = database;
 
-    public static async Task<WebAppFactory> StartAsync(
+    /// <summary>The common case of <see cref="TestSite"/>: settings and services, nothing else.</summary>
+    public static Task<WebAppFactory> StartAsync(
         DatabaseProvider provider,
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
         bool kestrel = false,
         string environment = "Testing")
     {
-        var factory = new WebAppFactory(await TestDatabases.CreateSeededAsync(provider), settings, services, environment);
-        if (kestrel)
+        var site = TestSite.On(provider).InEnvironment(environment);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            // A real socket on a free loopback port: needed where the test server cannot show
-            // real behaviour (a client that hangs up, connection-level effects).
-            factory.UseKestrel(0);
+            site.With(key, value);
         }
 
-        factory.StartServer();
-        return factory;
+        if (services is not null)
+        {
+            site.WithServices(services);
+        }
+
+        return (kestrel ? site.OnKestrel() : site).StartAsync();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

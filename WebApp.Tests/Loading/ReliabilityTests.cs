@@ -22,7 +22,7 @@ public sealed class ReliabilityTests
     public async Task Profile_QuerySleepsInPostgres_Returns504WithinDeadlinePlus500MsAndTheServerQueryIsGone()
     {
         var faults = new FaultInjector().SleepInDatabase("profile.posts", Slow);
-        await using var factory = await StartAsync(faults);
+        await using var factory = await Site(faults).StartAsync();
         await WarmUpAsync(factory, faults);
 
         var (page, elapsed) = await WebApp.Tests.Pages.PageFaultTests.TimedGetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", retryIf: e => e > Deadline + TimeSpan.FromMilliseconds(500));
@@ -42,7 +42,7 @@ public sealed class ReliabilityTests
             .SleepInDatabase("profile.following", Slow)
             .Throw("profile.stats", new InvalidOperationException("stats exploded"), "profile.posts", "profile.following");
         var logs = new LogCapture();
-        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(20));
+        await using var factory = await Site(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(20)).StartAsync();
 
         var clock = Stopwatch.StartNew();
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
@@ -63,7 +63,7 @@ public sealed class ReliabilityTests
     public async Task Profile_ActivityAnswers_ShowsPresence()
     {
         await using var stub = await StubActivityServer.StartAsync();
-        await using var factory = await StartAsync(new FaultInjector(), activity: stub);
+        await using var factory = await Site(new FaultInjector()).With("Activity:BaseUrl", stub.BaseUrl).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -78,7 +78,7 @@ public sealed class ReliabilityTests
     public async Task Profile_ActivitySleeps_Returns200WithinBudgetPlus300MsAndAbortsTheCall()
     {
         await using var stub = await StubActivityServer.StartAsync();
-        await using var factory = await StartAsync(new FaultInjector(), activity: stub);
+        await using var factory = await Site(new FaultInjector()).With("Activity:BaseUrl", stub.BaseUrl).StartAsync();
         await WarmUpAsync(factory, null); // the activity answers at once while the page warms up
         stub.Behaviour = StubActivityServer.Mode.Slow;
         var budget = TimeSpan.FromMilliseconds(300); // Activity:Budget's default
@@ -103,7 +103,7 @@ public sealed class ReliabilityTests
         await using var stub = await StubActivityServer.StartAsync();
         stub.Behaviour = mode;
         var logs = new LogCapture();
-        await using var factory = await StartAsync(new FaultInjector(), logs, activity: stub);
+        await using var factory = await Site(new FaultInjector()).WithLogs(logs).With("Activity:BaseUrl", stub.BaseUrl).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -117,7 +117,7 @@ public sealed class ReliabilityTests
     [Fact]
     public async Task Profile_ActivityNotConfigured_HasNoSectionAndNoCall()
     {
-        await using var factory = await StartAsync(new FaultInjector());
+        await using var factory = await Site(new FaultInjector()).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -131,7 +131,7 @@ public sealed class ReliabilityTests
     {
         var faults = new FaultInjector().SleepInDatabase("profile.posts", Slow);
         var logs = new LogCapture();
-        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(20), kestrel: true);
+        await using var factory = await Site(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(20)).OnKestrel().StartAsync();
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         var request = factory.CreateClient().GetAsync($"/u/{SeedFacts.Prolific.Handle}", leave.Token);
@@ -169,7 +169,7 @@ public sealed class ReliabilityTests
         // than the 20 queries that sleep until the deadline, or they would starve every other page.
         var logs = new LogCapture();
         // The deadline is generous: the point is the outcome of each request, not speed on a shared 2-core machine.
-        await using var factory = await StartAsync(faults, logs, deadline: TimeSpan.FromSeconds(10), poolSize: 30);
+        await using var factory = await Site(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(10)).WithPoolSize(30).StartAsync();
         var client = factory.CreateClient();
         using (await client.GetAsync($"/u/{users[0].Handle}", TestContext.Current.CancellationToken))
         {
@@ -209,39 +209,7 @@ public sealed class ReliabilityTests
         }
     }
 
-    private static async Task<WebAppFactory> StartAsync(
-        FaultInjector faults,
-        ILogEventSink? logs = null,
-        TimeSpan? deadline = null,
-        bool kestrel = false,
-        StubActivityServer? activity = null,
-        int? poolSize = null)
-    {
-        var database = await TestDatabases.CreateSeededAsync(DatabaseProvider.Postgres);
-        var connectionString = poolSize is { } size
-            ? new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = size }.ConnectionString
-            : database.ConnectionString;
-        var settings = new Dictionary<string, string?>
-        {
-            ["Loading:RequestTimeout"] = (deadline ?? Deadline).ToString(),
-            ["Serilog:MinimumLevel:Default"] = "Information",
-            ["ConnectionStrings:Postgres"] = connectionString,
-            ["Activity:BaseUrl"] = activity?.BaseUrl ?? "",
-        };
-        var factory = new WebAppFactory(database, settings, services =>
-        {
-            services.AddSingleton<IInterceptor>(faults);
-            if (logs is not null)
-            {
-                services.AddSingleton(logs);
-            }
-        });
-        if (kestrel)
-        {
-            factory.UseKestrel(0);
-        }
-
-        factory.StartServer();
-        return factory;
-    }
+    /// <summary>PostgreSQL, the faults, and the class's deadline unless the test gives its own.</summary>
+    private static TestSite Site(FaultInjector faults) =>
+        TestSite.On(DatabaseProvider.Postgres).WithFaults(faults).WithDeadline(Deadline).With("Activity:BaseUrl", "");
 }

@@ -24,7 +24,7 @@ public sealed class LoadFailureTests
             .Delay("profile.posts", Slow)
             .Delay("profile.following", Slow);
         var logs = new LogCapture();
-        await using var factory = await StartAsync(provider, faults, logs, TimeSpan.FromSeconds(20));
+        await using var factory = await TestSite.On(provider).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(20)).StartAsync();
 
         var clock = Stopwatch.StartNew();
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
@@ -49,7 +49,7 @@ public sealed class LoadFailureTests
     {
         var faults = new FaultInjector().Delay("profile.posts", Slow);
         var logs = new LogCapture();
-        await using var factory = await StartAsync(DatabaseProvider.Sqlite, faults, logs, TimeSpan.FromSeconds(20), kestrel: true);
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(20)).OnKestrel().StartAsync();
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var client = factory.CreateClient();
 
@@ -65,22 +65,5 @@ public sealed class LoadFailureTests
         Assert.Contains("profile.posts", faults.Cancelled);
         Assert.Empty(logs.AtLeast(LogEventLevel.Error));
         await LeakCheck.AssertNoLeaksAsync(factory);
-    }
-
-    private static async Task<WebAppFactory> StartAsync(DatabaseProvider provider, FaultInjector faults, ILogEventSink? logs = null, TimeSpan? deadline = null, bool kestrel = false)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Loading:RequestTimeout"] = (deadline ?? Deadline).ToString(),
-            ["Serilog:MinimumLevel:Default"] = "Information",
-        };
-        return await WebAppFactory.StartAsync(provider, settings, services =>
-        {
-            services.AddSingleton<IInterceptor>(faults);
-            if (logs is not null)
-            {
-                services.AddSingleton(logs);
-            }
-        }, kestrel);
     }
 }

@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Serilog.Core;
+using WebApp.Data;
+
+namespace WebApp.Tests.Infrastructure;
+
+/// <summary>
+/// Describes a test host, then starts it on a seeded database of its own:
+/// <c>TestSite.On(provider).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(1)).StartAsync()</c>.
+/// Everything goes in through configuration and services: the app has no test hooks.
+/// </summary>
+public sealed class TestSite
+{
+    private readonly DatabaseProvider _provider;
+    private readonly Dictionary<string, string?> _settings = [];
+    private readonly List<Action<IServiceCollection>> _services = [];
+    private string _environment = "Testing";
+    private bool _kestrel;
+    private int? _poolSize;
+
+    private TestSite(DatabaseProvider provider) => _provider = provider;
+
+    public static TestSite On(DatabaseProvider provider) => new(provider);
+
+    /// <summary>A configuration value, as an environment variable or appsettings.json would give it.</summary>
+    public TestSite With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public TestSite WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    /// <summary>The page deadline, <c>Loading:RequestTimeout</c>.</summary>
+    public TestSite WithDeadline(TimeSpan deadline) => With("Loading:RequestTimeout", deadline.ToString());
+
+    /// <summary>Statements pass through <paramref name="faults"/>, which finds them by their loader's tag.</summary>
+    public TestSite WithFaults(FaultInjector faults) => WithServices(s => s.AddSingleton<IInterceptor>(faults));
+
+    /// <summary>Every log event from Information up also goes to <paramref name="sink"/>.</summary>
+    public TestSite WithLogs(ILogEventSink sink) =>
+        With("Serilog:MinimumLevel:Default", "Information").WithServices(s => s.AddSingleton(sink));
+
+    /// <summary>No page-view writes: a test that counts queries or reads seeded counts sees only its page's.</summary>
+    public TestSite WithoutPageViews() => With("PageViews:Enabled", "false");
+
+    /// <summary>PostgreSQL only: the app's <c>Maximum Pool Size</c>.</summary>
+    public TestSite WithPoolSize(int size)
+    {
+        _poolSize = size;
+        return this;
+    }
+
+    public TestSite InEnvironment(string environment)
+    {
+        _environment = environment;
+        return this;
+    }
+
+    /// <summary>A real socket on a free loopback port: for what the in-memory server cannot show (a client that hangs up).</summary>
+    public TestSite OnKestrel()
+    {
+        _kestrel = true;
+        return this;
+    }
+
+    public async Task<WebAppFactory> StartAsync()
+    {
+        var database = await TestDatabases.CreateSeededAsync(_provider);
+        var settings = new Dictionary<string, string?>(_settings);
+        if (_poolSize is { } size)
+        {
+            settings[$"ConnectionStrings:{_provider}"] = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = size }.ConnectionString;
+        }
+
+        var services = _services.ToArray();
+        var factory = new WebAppFactory(database, settings, s => Array.ForEach(services, configure => configure(s)), _environment);
+        if (_kestrel)
+        {
+            factory.UseKestrel(0);
+        }
+
+        factory.StartServer();
+        return factory;
+    }
+}

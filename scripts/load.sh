@@ -5,8 +5,8 @@
 #   USERS=20000 DURATION=10 scripts/load.sh
 #   POOL_SIZES="4 16 100" scripts/load.sh  # one run per Npgsql pool size instead (see scripts/pool-sizes.sh)
 #
-# Starts a throwaway PostgreSQL cluster from the local binaries (as the postgres user when root), unless
-# WEBAPP_LOAD_POSTGRES holds a superuser Npgsql connection string; fills it with `WebApp seed --users $USERS`
+# Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless
+# WEBAPP_POSTGRES holds a superuser Npgsql connection string; fills it with `WebApp seed --users $USERS`
 # (an already seeded database is reused as it is); builds and starts the app in Release; then runs wrk against
 # /u/{random handle} twice: LoadGroup as configured (unbounded), and Loading__MaxConcurrency=1 (the same code path,
 # loaders one at a time). Records requests/s, p50/p90/p99 and the CPU used by the app and by PostgreSQL (from
@@ -39,35 +39,26 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
   || shuf -i 20000-60000 -n 1; }
 
 work=$(mktemp -d /tmp/webapp-load-XXXXXX)
+chmod 755 "$work"   # the postgres user keeps its cluster inside
 app_pid=""
-pg_bin=""
 cleanup() {
   if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_bin" ] && [ -f "$work/data/postmaster.pid" ]; then
-    as_pg "$pg_bin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  "$root/scripts/postgres.sh" remove "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------------
-if [ -n "${WEBAPP_LOAD_POSTGRES:-}" ]; then
-  connection="$WEBAPP_LOAD_POSTGRES"
+# scripts/postgres.sh: a throwaway cluster with the stock max_connections (100; the app's pool must fit in it), or
+# the server WEBAPP_POSTGRES names.
+server=$("$root/scripts/postgres.sh" start "$work/pg" shared_buffers=512MB)
+connection="${server%Database=*}Database=webapp_load"
+if [ -n "${WEBAPP_POSTGRES:-}" ]; then
   pg_pids() { echo ""; }   # not ours to measure: its CPU is not recorded
   pg_note="external server (CPU not measured)"
 else
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [ -x "$pg_bin/initdb" ] || { echo "No PostgreSQL binaries; apt-get install postgresql, or set WEBAPP_LOAD_POSTGRES." >&2; exit 1; }
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$work"
-  pg_port=$(free_port)
-  as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
-  # Durability off (a throwaway cluster); the stock max_connections (100): the app's pool must fit in it.
-  as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
-    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=512MB" start >/dev/null
-  connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=webapp_load"
-  pg_pids() { local main; main=$(head -1 "$work/data/postmaster.pid"); echo "$main $(pgrep -P "$main" | tr '\n' ' ')"; }
-  pg_note="local throwaway cluster, PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}')"
+  pg_pids() { local main; main=$(head -1 "$work/pg/data/postmaster.pid"); echo "$main $(pgrep -P "$main" | tr '\n' ' ')"; }
+  pg_note="local throwaway cluster, PostgreSQL $(psql --version | awk '{print $3}')"
 fi
 
 # --- build and seed ---------------------------------------------------------------------------------------------
@@ -85,16 +76,11 @@ case $seeded in
 esac
 
 handles="$work/handles.txt"
-psql_bin=${pg_bin:+$pg_bin/}psql
-if [ -n "$pg_bin" ]; then
-  as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d webapp_load -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
-else
-  # Host/Port/Username/Password/Database of the Npgsql string, for psql.
-  declare -A kv; IFS=';' read -ra parts <<< "$WEBAPP_LOAD_POSTGRES"
-  for p in "${parts[@]}"; do k=${p%%=*}; kv[${k,,}]=${p#*=}; done
-  PGPASSWORD=${kv[password]:-} "$psql_bin" -h "${kv[host]:-127.0.0.1}" -p "${kv[port]:-5432}" -U "${kv[username]:-postgres}" -d "${kv[database]:-postgres}" \
-    -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
-fi
+# Host/Port/Username/Password/Database of the Npgsql string, for psql.
+declare -A kv; IFS=';' read -ra parts <<< "$connection"
+for p in "${parts[@]}"; do k=${p%%=*}; kv[${k,,}]=${p#*=}; done
+PGPASSWORD=${kv[password]:-} psql -h "${kv[host]:-127.0.0.1}" -p "${kv[port]:-5432}" -U "${kv[username]:-postgres}" -d "${kv[database]:-postgres}" \
+  -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
 export HANDLES_FILE="$handles"
 echo "$(wc -l < "$handles") handles"
 
@@ -149,10 +135,10 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty
 }
 # The app's sessions on the server (application_name WebApp), once a second; nothing for an external server.
 sample_connections() {
-  [ -n "$pg_bin" ] || return 0
+  [ -z "${WEBAPP_POSTGRES:-}" ] || return 0
   local end=$((SECONDS + $1))
   while [ "$SECONDS" -lt "$end" ]; do
-    as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -At \
+    psql -h 127.0.0.1 -p "${kv[port]}" -U postgres -d postgres -At \
       -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'WebApp'" 2>/dev/null || true
     sleep 1
   done

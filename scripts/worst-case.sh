@@ -6,8 +6,8 @@
 #   LABEL=before APP_DLL=/tmp/main-build/WebApp.dll scripts/worst-case.sh    # another build, kept as "before"
 #
 # The databases are built once (`WebApp seed --users $USERS`, about a minute each) in $WORK and reused by every
-# later run: a SQLite file and a PostgreSQL cluster from the local binaries (as the postgres user when root), started
-# for the run and stopped after it. WEBAPP_WORST_POSTGRES (a superuser Npgsql connection string) uses a server of
+# later run: a SQLite file and a PostgreSQL cluster from scripts/postgres.sh, started
+# for the run and stopped after it. WEBAPP_POSTGRES (a superuser Npgsql connection string) uses a server of
 # your own instead. A newer build migrates the same databases on start (its migrations backfill what they add).
 #
 # The URLs are the expensive ones: home; the directory in each sort at its first, middle and last page and one past
@@ -29,7 +29,7 @@ WORK=${WORK:-/tmp/webapp-worst-case}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 mkdir -p "$WORK"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+chmod 755 "$WORK"   # the postgres user keeps its cluster inside
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || shuf -i 20000-60000 -n 1; }
 
@@ -38,7 +38,7 @@ pg_started=""
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 cleanup() {
   if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_started" ]; then as_pg "$pg_bin/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; fi
+  if [ -n "$pg_started" ]; then "$root/scripts/postgres.sh" stop "$WORK/pg"; fi
 }
 trap cleanup EXIT
 
@@ -51,20 +51,11 @@ export ASPNETCORE_ENVIRONMENT=Production Database__SeedOnStartup=false
 
 # --- databases ----------------------------------------------------------------------------------------------------
 postgres_connection() {
-  if [ -n "${WEBAPP_WORST_POSTGRES:-}" ]; then echo "$WEBAPP_WORST_POSTGRES"; return; fi
-  [ -x "$pg_bin/initdb" ] || { echo "No PostgreSQL binaries; apt-get install postgresql, or set WEBAPP_WORST_POSTGRES." >&2; exit 1; }
-  if [ ! -d "$WORK/pgdata" ]; then
-    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$WORK"
-    as_pg "$pg_bin/initdb" -D "$WORK/pgdata" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
-  fi
-  if ! as_pg "$pg_bin/pg_ctl" -D "$WORK/pgdata" status >/dev/null 2>&1; then
-    local port; port=$(free_port)
-    # Durability off (a throwaway cluster); stock max_connections.
-    as_pg "$pg_bin/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pg.log" -w -t 60 \
-      -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB" start >/dev/null
-    pg_started=1
-  fi
-  echo "Host=127.0.0.1;Port=$(sed -n 4p "$WORK/pgdata/postmaster.pid");Username=postgres;Database=webapp_worst"
+  # scripts/postgres.sh keeps the cluster in $WORK/pg between runs (stock max_connections), or uses WEBAPP_POSTGRES.
+  local server
+  server=$("$root/scripts/postgres.sh" start "$WORK/pg" shared_buffers=512MB)
+  pg_started=1
+  echo "${server%Database=*}Database=webapp_worst"
 }
 
 # sql <provider> <query>: one value per line, fields separated by '|'.
@@ -153,7 +144,7 @@ measure() { # $1 = sqlite | postgres
 
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
   if [ -n "$pg_started" ] && [ "$provider" = postgres ]; then
-    as_pg "$pg_bin/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null; pg_started=""
+    "$root/scripts/postgres.sh" stop "$WORK/pg"; pg_started=""
   fi
 }
 

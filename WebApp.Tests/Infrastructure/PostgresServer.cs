@@ -1,28 +1,23 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
-/// The PostgreSQL server the tests use: <c>WEBAPP_TEST_POSTGRES</c> when set, else a throwaway cluster
-/// started from the local binaries (initdb + pg_ctl, in a temporary folder, on a free port; as the
-/// postgres user when running as root) and removed afterwards. <see cref="TestEnvironment"/> owns it.
+/// The PostgreSQL server the tests use, from <c>scripts/postgres.sh</c> (the repository's one launcher): a throwaway
+/// cluster from the local binaries, or the server <c>WEBAPP_POSTGRES</c> names. <see cref="TestEnvironment"/> owns it.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    public const string EnvironmentVariable = "WEBAPP_TEST_POSTGRES";
+    public const string EnvironmentVariable = "WEBAPP_POSTGRES";
 
     private readonly string? _folder;
-    private readonly string? _binaries;
 
-    private PostgresServer(string? adminConnectionString, string? unavailableReason, string? folder, string? binaries)
+    private PostgresServer(string? adminConnectionString, string? unavailableReason, string? folder)
     {
         AdminConnectionString = adminConnectionString;
         UnavailableReason = unavailableReason;
         _folder = folder;
-        _binaries = binaries;
     }
 
     /// <summary>A superuser connection string, or null when no server could be had.</summary>
@@ -58,98 +53,53 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Starts the server the run uses; called once, by <see cref="TestEnvironment"/>.</summary>
     internal static async Task<PostgresServer> StartAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return new PostgresServer(configured, null, null, null);
-        }
-
-        var binaries = FindBinaries();
-        if (binaries is null)
-        {
-            return new PostgresServer(null, "no initdb/pg_ctl found on PATH or under /usr/lib/postgresql.", null, null);
-        }
-
-        var folder = Directory.CreateTempSubdirectory("webapp-pg-").FullName;
-        var data = Path.Combine(folder, "data");
-        var asRoot = Environment.UserName == "root";
-        if (asRoot)
-        {
-            await RunAsync("chown", ["postgres:postgres", folder], asPostgres: false);
-        }
-
-        var port = FreePort();
-        await RunAsync(Path.Combine(binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], asRoot);
+        var folder = Path.Combine(Path.GetTempPath(), "webapp-pg-" + Guid.NewGuid().ToString("N")[..12]);
         // Above the stock 100 on purpose: this one test process hosts many apps at once (a pool each, plus the
         // fault matrix's and the 200-request test's hosts), which no single deployment does.
-        var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await RunAsync(Path.Combine(binaries, "pg_ctl"), ["-D", data, "-o", serverOptions, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "start"], asRoot);
+        var (exit, output, error) = await RunScriptAsync("start", folder, "max_connections=300");
+        if (exit != 0)
+        {
+            return new PostgresServer(null, error.Trim(), null);
+        }
 
-        var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
-        return new PostgresServer(admin, null, folder, binaries);
+        var own = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
+        return new PostgresServer(output.Trim(), null, own ? folder : null);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_folder is null || _binaries is null)
-        {
-            return;
-        }
-
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    private static string? FindBinaries()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH")?.Split(':') ?? [];
-        var candidates = path.Concat(Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
-            : []);
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static ProcessStartInfo StartInfo(string file, string[] args, bool asPostgres)
-    {
-        var info = new ProcessStartInfo(asPostgres ? "runuser" : file)
+        if (_folder is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        if (asPostgres)
+            await RunScriptAsync("remove", _folder);
+        }
+    }
+
+    /// <summary>Runs <c>scripts/postgres.sh</c> of this repository (found above the test assembly).</summary>
+    private static async Task<(int Exit, string Output, string Error)> RunScriptAsync(params string[] args)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "scripts", "postgres.sh")))
         {
-            foreach (var arg in new[] { "-u", "postgres", "--", file })
-            {
-                info.ArgumentList.Add(arg);
-            }
+            root = root.Parent;
         }
 
+        if (root is null)
+        {
+            return (1, "", "scripts/postgres.sh not found above " + AppContext.BaseDirectory);
+        }
+
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(root.FullName, "scripts", "postgres.sh"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        return info;
-    }
-
-    private static async Task RunAsync(string file, string[] args, bool asPostgres)
-    {
-        using var process = Process.Start(StartInfo(file, args, asPostgres))!;
+        using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{await output}\n{await error}");
-        }
+        return (process.ExitCode, await output, await error);
     }
 }

@@ -67,10 +67,7 @@ public sealed class SqliteDeadlineTests
         await WarmUpAsync(client);
 
         var slowAnswers = Enumerable.Range(0, SlowRequests).Select(_ => TimedGetAsync(client, $"/u/{slow}")).ToList();
-        while (faults.MostBusyAtOnce == 0)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => faults.MostBusyAtOnce > 0, () => "no slow statement started");
 
         // Arrives while the slow statements hold every slot: it may wait for their deadline, not for their end.
         await Task.Delay(Deadline / 2, TestContext.Current.CancellationToken);

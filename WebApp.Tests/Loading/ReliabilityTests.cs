@@ -135,10 +135,7 @@ public sealed class ReliabilityTests
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         var request = factory.CreateClient().GetAsync($"/u/{SeedFacts.Prolific.Handle}", leave.Token);
-        while (!faults.Executed.Contains("profile.posts"))
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => faults.Executed.Contains("profile.posts"), () => "profile.posts never ran");
 
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);

@@ -18,10 +18,7 @@ public sealed class LoadersPageTests
         var client = factory.CreateClient();
 
         var profile = client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
-        while (!faults.Executed.Contains("profile.posts"))
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(10), () => faults.Executed.Contains("profile.posts"), () => "profile.posts never ran");
 
         var during = await HtmlPage.GetAsync(client, "/debug/loaders", TestContext.Current.CancellationToken);
         (await profile).Dispose();

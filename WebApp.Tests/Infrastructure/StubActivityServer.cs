@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace WebApp.Tests.Infrastructure;
 
@@ -15,13 +10,7 @@ namespace WebApp.Tests.Infrastructure;
 /// </summary>
 public sealed class StubActivityServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private StubActivityServer(WebApplication app, string baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
+    private LoopbackServer _server = null!;
 
     public enum Mode
     {
@@ -31,7 +20,7 @@ public sealed class StubActivityServer : IAsyncDisposable
         Garbage,
     }
 
-    public string BaseUrl { get; }
+    public string BaseUrl => _server.Address;
 
     public Mode Behaviour { get; set; } = Mode.Ok;
 
@@ -42,14 +31,10 @@ public sealed class StubActivityServer : IAsyncDisposable
 
     public static async Task<StubActivityServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        StubActivityServer? stub = null;
-        app.MapGet("/users/{handle}/activity", async (string handle, HttpContext context) =>
+        var stub = new StubActivityServer();
+        stub._server = await LoopbackServer.StartAsync(app => app.MapGet("/users/{handle}/activity", async (string handle, HttpContext context) =>
         {
-            stub!.Requests.Enqueue(handle);
+            stub.Requests.Enqueue(handle);
             switch (stub.Behaviour)
             {
                 case Mode.Slow:
@@ -71,16 +56,9 @@ public sealed class StubActivityServer : IAsyncDisposable
                 default:
                     return Results.Json(new { onlineNow = true, lastActiveAt = "2025-12-31T23:00:00Z", streakDays = 12 });
             }
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        stub = new StubActivityServer(app, address);
+        }));
         return stub;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

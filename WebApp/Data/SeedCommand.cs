@@ -151,102 +151,78 @@ public static partial class SeedCommand
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>One table as the seed writes it: its name, and per column its name, PostgreSQL type and value.</summary>
+    private sealed record Table<T>(string Name, params (string Name, NpgsqlDbType Type, Func<T, object> Value)[] Columns)
+    {
+        public string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
+    }
+
+    // Parents before children: each table is checked against the foreign keys as its rows go in.
+    private static readonly Table<User> UserRows = new("users",
+        ("id", NpgsqlDbType.Integer, u => u.Id), ("handle", NpgsqlDbType.Varchar, u => u.Handle),
+        ("display_name", NpgsqlDbType.Varchar, u => u.DisplayName), ("bio", NpgsqlDbType.Varchar, u => u.Bio),
+        ("location", NpgsqlDbType.Varchar, u => u.Location), ("website", NpgsqlDbType.Varchar, u => u.Website),
+        ("joined_at", NpgsqlDbType.TimestampTz, u => u.JoinedAt), ("search_key", NpgsqlDbType.Text, u => u.SearchKey),
+        ("post_count", NpgsqlDbType.Integer, u => u.PostCount), ("follower_count", NpgsqlDbType.Integer, u => u.FollowerCount));
+
+    private static readonly Table<Post> PostRows = new("posts",
+        ("id", NpgsqlDbType.Integer, p => p.Id), ("user_id", NpgsqlDbType.Integer, p => p.UserId),
+        ("title", NpgsqlDbType.Varchar, p => p.Title), ("body", NpgsqlDbType.Text, p => p.Body),
+        ("published_at", NpgsqlDbType.TimestampTz, p => p.PublishedAt), ("like_count", NpgsqlDbType.Integer, p => p.LikeCount));
+
+    private static readonly Table<Follow> FollowRows = new("follows",
+        ("follower_id", NpgsqlDbType.Integer, f => f.FollowerId), ("followee_id", NpgsqlDbType.Integer, f => f.FolloweeId),
+        ("created_at", NpgsqlDbType.TimestampTz, f => f.CreatedAt));
+
+    private static readonly Table<UserDailyView> ViewRows = new("user_daily_views",
+        ("user_id", NpgsqlDbType.Integer, v => v.UserId), ("day", NpgsqlDbType.Date, v => v.Day), ("views", NpgsqlDbType.Bigint, v => v.Views));
+
+    private static readonly Table<SiteSetting> SettingRows = new("site_settings",
+        ("key", NpgsqlDbType.Varchar, s => s.Key), ("value", NpgsqlDbType.Varchar, s => s.Value));
+
     private static async Task CopyAsync(NpgsqlConnection connection, DemoBlock block, IReadOnlyList<SiteSetting> settings, CancellationToken ct)
     {
-        // Parents before children: each COPY is checked against the foreign keys as it ends.
-        await using (var users = await connection.BeginBinaryImportAsync(
-            "COPY users (id, handle, display_name, bio, location, website, joined_at, search_key, post_count, follower_count) FROM STDIN (FORMAT BINARY)", ct))
+        await CopyRowsAsync(connection, UserRows, block.Users, ct);
+        await CopyRowsAsync(connection, PostRows, block.Posts, ct);
+        await CopyRowsAsync(connection, FollowRows, block.Follows, ct);
+        await CopyRowsAsync(connection, ViewRows, block.Views, ct);
+        await CopyRowsAsync(connection, SettingRows, settings, ct);
+    }
+
+    // Binary COPY: PostgreSQL's fastest load path.
+    private static async Task CopyRowsAsync<T>(NpgsqlConnection connection, Table<T> table, IReadOnlyList<T> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
         {
-            foreach (var u in block.Users)
+            return;
+        }
+
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {table.Name} ({table.ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            foreach (var (_, type, value) in table.Columns)
             {
-                await users.StartRowAsync(ct);
-                await users.WriteAsync(u.Id, NpgsqlDbType.Integer, ct);
-                await users.WriteAsync(u.Handle, NpgsqlDbType.Varchar, ct);
-                await users.WriteAsync(u.DisplayName, NpgsqlDbType.Varchar, ct);
-                await users.WriteAsync(u.Bio, NpgsqlDbType.Varchar, ct);
-                await users.WriteAsync(u.Location, NpgsqlDbType.Varchar, ct);
-                await users.WriteAsync(u.Website, NpgsqlDbType.Varchar, ct);
-                await users.WriteAsync(u.JoinedAt, NpgsqlDbType.TimestampTz, ct);
-                await users.WriteAsync(u.SearchKey, NpgsqlDbType.Text, ct);
-                await users.WriteAsync(u.PostCount, NpgsqlDbType.Integer, ct);
-                await users.WriteAsync(u.FollowerCount, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(value(row), type, ct);
             }
-
-            await users.CompleteAsync(ct);
         }
 
-        await using (var posts = await connection.BeginBinaryImportAsync(
-            "COPY posts (id, user_id, title, body, published_at, like_count) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var p in block.Posts)
-            {
-                await posts.StartRowAsync(ct);
-                await posts.WriteAsync(p.Id, NpgsqlDbType.Integer, ct);
-                await posts.WriteAsync(p.UserId, NpgsqlDbType.Integer, ct);
-                await posts.WriteAsync(p.Title, NpgsqlDbType.Varchar, ct);
-                await posts.WriteAsync(p.Body, NpgsqlDbType.Text, ct);
-                await posts.WriteAsync(p.PublishedAt, NpgsqlDbType.TimestampTz, ct);
-                await posts.WriteAsync(p.LikeCount, NpgsqlDbType.Integer, ct);
-            }
-
-            await posts.CompleteAsync(ct);
-        }
-
-        await using (var follows = await connection.BeginBinaryImportAsync(
-            "COPY follows (follower_id, followee_id, created_at) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var f in block.Follows)
-            {
-                await follows.StartRowAsync(ct);
-                await follows.WriteAsync(f.FollowerId, NpgsqlDbType.Integer, ct);
-                await follows.WriteAsync(f.FolloweeId, NpgsqlDbType.Integer, ct);
-                await follows.WriteAsync(f.CreatedAt, NpgsqlDbType.TimestampTz, ct);
-            }
-
-            await follows.CompleteAsync(ct);
-        }
-
-        await using (var views = await connection.BeginBinaryImportAsync(
-            "COPY user_daily_views (user_id, day, views) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var v in block.Views)
-            {
-                await views.StartRowAsync(ct);
-                await views.WriteAsync(v.UserId, NpgsqlDbType.Integer, ct);
-                await views.WriteAsync(v.Day, NpgsqlDbType.Date, ct);
-                await views.WriteAsync(v.Views, NpgsqlDbType.Bigint, ct);
-            }
-
-            await views.CompleteAsync(ct);
-        }
-
-        foreach (var s in settings)
-        {
-            await using var command = new NpgsqlCommand("INSERT INTO site_settings (key, value) VALUES ($1, $2)", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = s.Key });
-            command.Parameters.Add(new NpgsqlParameter { Value = s.Value });
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        await writer.CompleteAsync(ct);
     }
 
     private static async Task InsertAsync(SqliteConnection connection, DemoBlock block, IReadOnlyList<SiteSetting> settings, CancellationToken ct)
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await InsertRowsAsync(connection, transaction, "INSERT INTO users (id, handle, display_name, bio, location, website, joined_at, search_key, post_count, follower_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            block.Users, u => [u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt, u.SearchKey, u.PostCount, u.FollowerCount], ct);
-        await InsertRowsAsync(connection, transaction, "INSERT INTO posts (id, user_id, title, body, published_at, like_count) VALUES ($1, $2, $3, $4, $5, $6)",
-            block.Posts, p => [p.Id, p.UserId, p.Title, p.Body, p.PublishedAt, p.LikeCount], ct);
-        await InsertRowsAsync(connection, transaction, "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3)",
-            block.Follows, f => [f.FollowerId, f.FolloweeId, f.CreatedAt], ct);
-        await InsertRowsAsync(connection, transaction, "INSERT INTO user_daily_views (user_id, day, views) VALUES ($1, $2, $3)",
-            block.Views, v => [v.UserId, v.Day, v.Views], ct);
-        await InsertRowsAsync(connection, transaction, "INSERT INTO site_settings (key, value) VALUES ($1, $2)",
-            settings, s => [s.Key, s.Value], ct);
+        await InsertRowsAsync(connection, transaction, UserRows, block.Users, ct);
+        await InsertRowsAsync(connection, transaction, PostRows, block.Posts, ct);
+        await InsertRowsAsync(connection, transaction, FollowRows, block.Follows, ct);
+        await InsertRowsAsync(connection, transaction, ViewRows, block.Views, ct);
+        await InsertRowsAsync(connection, transaction, SettingRows, settings, ct);
         await transaction.CommitAsync(ct);
     }
 
     // One prepared command per table and block, its parameters rebound per row: SQLite's fastest plain insert path.
-    private static async Task InsertRowsAsync<T>(SqliteConnection connection, SqliteTransaction transaction, string sql, IReadOnlyList<T> rows, Func<T, object[]> values, CancellationToken ct)
+    private static async Task InsertRowsAsync<T>(SqliteConnection connection, SqliteTransaction transaction, Table<T> table, IReadOnlyList<T> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
@@ -255,21 +231,20 @@ public static partial class SeedCommand
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = sql;
-        var first = values(rows[0]);
-        for (var i = 0; i < first.Length; i++)
+        var parameters = table.Columns.Select((_, i) => "$" + (i + 1).ToString(CultureInfo.InvariantCulture)).ToArray();
+        command.CommandText = $"INSERT INTO {table.Name} ({table.ColumnList}) VALUES ({string.Join(", ", parameters)})";
+        foreach (var name in parameters)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = "$" + (i + 1).ToString(CultureInfo.InvariantCulture) });
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
         await command.PrepareAsync(ct);
         foreach (var row in rows)
         {
-            var v = values(row);
-            for (var i = 0; i < v.Length; i++)
+            for (var i = 0; i < table.Columns.Length; i++)
             {
                 // Stored as EF Core stores them, so the site reads bulk rows like seeded ones.
-                command.Parameters[i].Value = v[i] switch
+                command.Parameters[i].Value = table.Columns[i].Value(row) switch
                 {
                     DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                     DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

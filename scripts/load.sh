@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# Load test of the profile page on PostgreSQL, loopback only, bounded in time.
+# Load test of the profile page on PostgreSQL, loopback only, bounded in time: WebApp against the Go peer
+# (benchmarks/peers/go) and against the pgbench ceiling of the page's own queries, on one server and one data set.
 #
-#   scripts/load.sh                      # 100,000 users, 32 connections, 30 s per run after a 45 s warm-up
-#   USERS=20000 DURATION=10 scripts/load.sh
-#   POOL_SIZES="4 16 100" scripts/load.sh  # one run per Npgsql pool size instead (see scripts/pool-sizes.sh)
+#   scripts/load.sh                      # 100,000 users, 32 connections, 2 rounds, 30 s per run after a 45 s warm-up
+#   USERS=20000 DURATION=10 ROUNDS=3 scripts/load.sh
+#   SEQUENTIAL=1 scripts/load.sh         # also one WebApp run with Loading__MaxConcurrency=1 (off by default)
+#   POOL_SIZES="4 16 100" scripts/load.sh  # one WebApp run per Npgsql pool size instead (see scripts/pool-sizes.sh)
 #
-# Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless
-# WEBAPP_POSTGRES holds a superuser Npgsql connection string; fills it with `WebApp seed --users $USERS`
-# (an already seeded database is reused as it is); builds and starts the app in Release; then runs wrk against
-# /u/{random handle} twice: LoadGroup as configured (unbounded), and Loading__MaxConcurrency=1 (the same code path,
-# loaders one at a time). Records requests/s, p50/p90/p99 and the CPU used by the app and by PostgreSQL (from
-# /proc/<pid>/stat) into benchmarks/results/load.json. With POOL_SIZES set it runs LoadGroup as configured once per
-# `Maximum Pool Size` instead and writes $OUTPUT (default benchmarks/results/pool-sizes.json).
+# Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless WEBAPP_POSTGRES holds a superuser Npgsql
+# connection string; fills it with `WebApp seed --users $USERS` (an already seeded database is reused as it is) and
+# runs VACUUM ANALYZE; builds the app in Release and, in the default mode, the Go peer. Then, in the default mode:
+#   1. ROUNDS rounds (default 2), each a WebApp run and then a Go peer run (A B A B ...). Every run starts its own
+#      server, warms it up with wrk for WARMUP s and measures with wrk for DURATION s: THREADS threads, CONNECTIONS
+#      connections, /u/{random handle} from the same handle file and seed (scripts/profile.lua). WebApp runs as
+#      configured (LoadGroup, unbounded); the Go peer gets the same PostgreSQL budget, PEER_MAX_CONNS = WebApp's
+#      `Maximum Pool Size` (the connection string's, else the app's default, DefaultMaxPoolSize = 8).
+#   2. With SEQUENTIAL=1, one more WebApp run with Loading__MaxConcurrency=1 (the same code path, loaders one at a
+#      time). Off by default to keep the run short.
+#   3. pgbench with benchmarks/pgbench/profile.sql (the page's five queries, prepared, one transaction = one page,
+#      no app and no HTTP) for DURATION s at each client count in PGBENCH_CLIENTS (default "8 32"); the best is the
+#      ceiling (scripts/pgbench-ceiling.sh measures the same thing on its own).
+# Each run is one row of benchmarks/results/load.json: requests/s (pgbench: pages/s), p50/p90/p99, the CPU of the
+# server under test ("app": WebApp or the Go peer) and of PostgreSQL (from /proc/<pid>/stat), that CPU per request,
+# and the server's sessions on PostgreSQL. Summary rows (and a top-level "summary" object) give WebApp's and the Go
+# peer's median over the rounds, WebApp / Go peer, the best pgbench figure and WebApp / ceiling. The Go peer and
+# pgbench rows are marked "baseline": true and carry a "server" detail.
+# With POOL_SIZES set it runs WebApp as configured once per `Maximum Pool Size` instead (no peer, no pgbench) and
+# writes $OUTPUT (default benchmarks/results/pool-sizes.json).
 # The cluster keeps PostgreSQL's stock max_connections (100), the budget every instance must fit in.
+# A full default run takes about ROUNDS x 2 x (WARMUP + DURATION + ~10) + 2 x DURATION s: ~11 min by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,15 +40,25 @@ DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-45}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-2}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8 32}
+SEQUENTIAL=${SEQUENTIAL:-0}
 POOL_SIZES=${POOL_SIZES:-}
 OUTPUT=${OUTPUT:-benchmarks/results/$([ -n "$POOL_SIZES" ] && echo pool-sizes || echo load).json}
-NOTE=${NOTE:-app, PostgreSQL and wrk share the machine}
+NOTE=${NOTE:-$([ -n "$POOL_SIZES" ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2; }
+[[ $PGBENCH_CLIENTS =~ ^[[:space:]]*[1-9][0-9]*([[:space:]]+[1-9][0-9]*)*[[:space:]]*$ ]] \
+  || { echo "PGBENCH_CLIENTS must be client counts separated by spaces, not '$PGBENCH_CLIENTS'" >&2; exit 2; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 if ! command -v wrk >/dev/null 2>&1; then
   echo "Installing wrk..."
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
+fi
+if [ -z "$POOL_SIZES" ]; then
+  command -v go >/dev/null 2>&1 || { echo "go is needed for the Go peer (see benchmarks/peers/go/README.md)" >&2; exit 1; }
+  command -v pgbench >/dev/null 2>&1 || { echo "pgbench is needed for the ceiling (Debian: postgresql-contrib or postgresql-client)" >&2; exit 1; }
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
@@ -40,9 +66,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 work=$(mktemp -d /tmp/webapp-load-XXXXXX)
 chmod 755 "$work"   # the postgres user keeps its cluster inside
-app_pid=""
+server_pid=""
 cleanup() {
-  if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
   "$root/scripts/postgres.sh" remove "$work/pg"
   rm -rf "$work"
 }
@@ -55,15 +81,31 @@ server=$("$root/scripts/postgres.sh" start "$work/pg" shared_buffers=512MB)
 connection="${server%Database=*}Database=webapp_load"
 if [ -n "${WEBAPP_POSTGRES:-}" ]; then
   pg_pids() { echo ""; }   # not ours to measure: its CPU is not recorded
+  pg_ticks() { echo 0; }
   pg_note="external server (CPU not measured)"
 else
   pg_pids() { local main; main=$(head -1 "$work/pg/data/postmaster.pid"); echo "$main $(pgrep -P "$main" | tr '\n' ' ')"; }
+  # CPU ticks PostgreSQL has used so far: its live processes, plus the backends that have exited since it started
+  # (the postmaster reaps them: cutime + cstime), so that sessions opened and closed during a run are counted.
+  pg_ticks() { local main; main=$(head -1 "$work/pg/data/postmaster.pid")
+    echo $(( $(ticks $(pg_pids)) + $(awk '{print $16 + $17}' "/proc/$main/stat" 2>/dev/null || echo 0) )); }
   pg_note="local throwaway cluster, PostgreSQL $(psql --version | awk '{print $3}')"
 fi
+# Host/Port/Username/Password/Database/pool size of the Npgsql string, for psql, pgbench and the Go peer.
+declare -A kv; IFS=';' read -ra parts <<< "$connection"
+for p in "${parts[@]}"; do k=${p%%=*}; k=${k,,}; kv[${k// /}]=${p#*=}; done
+export PGHOST=${kv[host]:-127.0.0.1} PGPORT=${kv[port]:-5432} PGUSER=${kv[username]:-${kv[userid]:-${kv[user]:-postgres}}} \
+  PGDATABASE=${kv[database]:-postgres} PGPASSWORD=${kv[password]:-}
 
 # --- build and seed ---------------------------------------------------------------------------------------------
 dotnet build -c Release WebApp -v q -nologo | tail -3
 app_dll="$root/WebApp/bin/Release/net10.0/WebApp.dll"
+peer_bin="$work/go-peer"
+if [ -z "$POOL_SIZES" ]; then
+  [ -n "$(go env GOCACHE 2>/dev/null)" ] || export GOCACHE="$work/go-cache"
+  (cd "$root/benchmarks/peers/go" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$peer_bin" .)
+  echo "Go peer built ($(go version | awk '{print $3}'))"
+fi
 export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false
 set +e
 (cd "$root/WebApp" && dotnet "$app_dll" seed --users "$USERS")
@@ -74,45 +116,74 @@ case $seeded in
   3) echo "The database already holds users: using them as they are." ;;
   *) echo "seed failed ($seeded)" >&2; exit 1 ;;
 esac
+# Fresh statistics for every run alike (scripts/pgbench-ceiling.sh does the same), not whenever autovacuum gets there.
+psql -qAtc "VACUUM ANALYZE"
 
 handles="$work/handles.txt"
-# Host/Port/Username/Password/Database of the Npgsql string, for psql.
-declare -A kv; IFS=';' read -ra parts <<< "$connection"
-for p in "${parts[@]}"; do k=${p%%=*}; kv[${k,,}]=${p#*=}; done
-PGPASSWORD=${kv[password]:-} psql -h "${kv[host]:-127.0.0.1}" -p "${kv[port]:-5432}" -U "${kv[username]:-postgres}" -d "${kv[database]:-postgres}" \
-  -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
+psql -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
 export HANDLES_FILE="$handles"
-echo "$(wc -l < "$handles") handles"
+user_count=$(wc -l < "$handles")
+echo "$user_count handles"
+
+# WebApp's connection budget: the connection string's Maximum Pool Size, else the app's default.
+app_pool=${kv[maximumpoolsize]:-${kv[maxpoolsize]:-}}
+if [ -z "$app_pool" ]; then
+  app_pool=$(sed -n 's/.*const int DefaultMaxPoolSize = \([0-9]*\);.*/\1/p' "$root/WebApp/Data/DatabaseServiceCollectionExtensions.cs")
+  app_pool=${app_pool:-8}
+fi
 
 # --- runs -------------------------------------------------------------------------------------------------------
 ticks() { local sum=0 t; for pid in "$@"; do t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
 hz=$(getconf CLK_TCK)
+cores() { awk -v d="$1" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.2f", d / hz / s }'; }   # $1 ticks over $2 s
+per_request() { if [ "$1" = null ]; then echo null; else awk -v c="$1" -v r="$2" 'BEGIN { printf "%.2f", c / r * 1000 }'; fi; }
 rows=()
+port=""; server_log=""; server_app_name=""
 
-run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty: the app's default), $4 = baseline
-  local label=$1 max=$2 pool=${3:-} baseline=$4 port cs=$connection
+start_app() { # $1 = Loading:MaxConcurrency, $2 = Maximum Pool Size (empty: the app's default)
+  local max=$1 pool=${2:-} cs=$connection
   [ -n "$pool" ] && cs="$connection;Maximum Pool Size=$pool"
-  port=$(free_port)
+  port=$(free_port); server_log="$work/app-$max-$pool-$port.log"; server_app_name=WebApp
   # One request log line per request at Information would measure the console, not the page: warnings only.
   (cd "$root/WebApp" && ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max \
-    ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$work/app-$max-$pool.log" 2>&1 &
-  app_pid=$!
-  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { echo "the app did not become ready:" >&2; tail -20 "$work/app-$max-$pool.log" >&2; exit 1; }
+    ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$server_log" 2>&1 &
+  server_pid=$!
+  wait_ready /readyz
+}
+
+start_peer() { # the Go peer on the same database, with WebApp's pool size as its connection budget
+  local dsn q
+  q() { local v=${1//\\/\\\\}; printf "'%s'" "${v//\'/\\\'}"; }   # a lib/pq key=value value, quoted
+  dsn="host=$(q "$PGHOST") port=$(q "$PGPORT") user=$(q "$PGUSER") dbname=$(q "$PGDATABASE") sslmode=disable application_name=GoPeer"
+  [ -n "$PGPASSWORD" ] && dsn="$dsn password=$(q "$PGPASSWORD")"
+  port=$(free_port); server_log="$work/peer-$port.log"; server_app_name=GoPeer
+  PEER_ADDR="127.0.0.1:$port" PEER_DATABASE_URL="$dsn" PEER_MAX_CONNS="$app_pool" "$peer_bin" > "$server_log" 2>&1 &
+  server_pid=$!
+  wait_ready /healthz
+}
+
+wait_ready() { # $1 = readiness path; then the first profile page must answer
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -fs "http://127.0.0.1:$port$1" >/dev/null || { echo "the server did not become ready:" >&2; tail -20 "$server_log" >&2; exit 1; }
   # The first pages JIT-compile on a busy machine: give them a few tries before calling the run failed.
   for _ in 1 2 3 4 5; do curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" && break; sleep 1; done
-  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed:" >&2; tail -30 "$work/app-$max-$pool.log" >&2; exit 1; }
+  curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed:" >&2; tail -30 "$server_log" >&2; exit 1; }
+}
 
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
+
+measure() { # $1 = label, $2 = baseline, $3 = extra details ('"key":value,' ...; may be empty); the server is running
+  local label=$1 baseline=$2 extra=${3:-}
   echo "== $label: warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" >/dev/null
   echo "== $label: ${DURATION}s, $CONNECTIONS connections, $THREADS wrk threads"
   local pgs app0 pg0 t0 out app1 pg1 t1
   pgs=$(pg_pids)
-  app0=$(ticks "$app_pid"); pg0=$(ticks $pgs); t0=$(date +%s.%N)
-  sample_connections "$DURATION" > "$work/connections.txt" &
+  app0=$(ticks "$server_pid"); pg0=$(pg_ticks); t0=$(date +%s.%N)
+  sample_connections "$DURATION" "$server_app_name" > "$work/connections.txt" &
   local sampler=$!
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/profile.lua "http://127.0.0.1:$port")
-  t1=$(date +%s.%N); app1=$(ticks "$app_pid"); pg1=$(ticks $(pg_pids))
+  t1=$(date +%s.%N); app1=$(ticks "$server_pid"); pg1=$(pg_ticks)
   wait "$sampler" || true
   local peak
   peak=$(sort -n "$work/connections.txt" | tail -1); peak=${peak:-null}
@@ -120,31 +191,65 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty
   local json elapsed app_cpu pg_cpu
   json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
   elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  app_cpu=$(awk -v d=$((app1 - app0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.2f", d / hz / s }')
-  if [ -n "$pgs" ]; then pg_cpu=$(awk -v d=$((pg1 - pg0)) -v hz="$hz" -v s="$elapsed" 'BEGIN { printf "%.2f", d / hz / s }'); else pg_cpu=null; fi
+  app_cpu=$(cores $((app1 - app0)) "$elapsed")
+  if [ -n "$pgs" ]; then pg_cpu=$(cores $((pg1 - pg0)) "$elapsed"); else pg_cpu=null; fi
   local rps app_ms pg_ms
   rps=$(field "$json" rps)
-  app_ms=$(awk -v c="$app_cpu" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1000 }')
-  if [ "$pg_cpu" = null ]; then pg_ms=null; else pg_ms=$(awk -v c="$pg_cpu" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1000 }'); fi
+  app_ms=$(per_request "$app_cpu" "$rps"); pg_ms=$(per_request "$pg_cpu" "$rps")
   echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu; CPU per request (ms): app $app_ms, PostgreSQL $pg_ms"
-  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"app connections on PostgreSQL (max seen)":%s}}' \
-    "$label" "$baseline" \
-    "$rps" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
+  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{%s"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"app connections on PostgreSQL (max seen)":%s}}' \
+    "$label" "$baseline" "$rps" "$extra" \
+    "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
     "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms" "$peak")")
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  last_rps=$rps
 }
-# The app's sessions on the server (application_name WebApp), once a second; nothing for an external server.
-sample_connections() {
+
+run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty: the app's default), $4 = baseline, $5 = extra details
+  start_app "$2" "${3:-}"
+  measure "$1" "$4" "${5:-}"
+  stop_server
+}
+
+pgbench_run() { # $1 = clients: the page's five queries, prepared, for DURATION s, no app and no HTTP
+  local clients=$1 label="pgbench ceiling, $1 clients" pgs pg0 t0 out t1 pg1 elapsed tps latency failed pg_cpu pg_ms
+  echo "== $label: ${DURATION}s"
+  pgs=$(pg_pids); pg0=$(pg_ticks); t0=$(date +%s.%N)
+  out=$(pgbench -n -M prepared -f benchmarks/pgbench/profile.sql -D users="$user_count" -c "$clients" -j 2 -T "$DURATION" 2>&1) \
+    || { echo "$out" >&2; echo "pgbench failed" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  # pgbench's backends end as it exits: wait (up to 5 s) until the postmaster has reaped them, then read the ticks.
+  for _ in $(seq 1 50); do
+    [ "$(psql -d postgres -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgbench'" 2>/dev/null)" = 0 ] && break
+    sleep 0.1
+  done
+  pg1=$(pg_ticks)
+  elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1 | xargs printf "%.1f")
+  latency=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
+  failed=$(echo "$out" | sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p')
+  if [ -n "$pgs" ]; then pg_cpu=$(cores $((pg1 - pg0)) "$elapsed"); else pg_cpu=null; fi
+  pg_ms=$(per_request "$pg_cpu" "$tps")
+  echo "$clients clients: $tps pages/s, average latency $latency ms, failed ${failed:-0}; PostgreSQL CPU $pg_cpu cores, $pg_ms ms a page"
+  rows+=("$(printf '{"name":"%s","baseline":true,"value":%s,"details":{"server":"pgbench (the page'"'"'s SQL, no app, no HTTP)","clients":%s,"average latency (ms)":%s,"failed":%s,"PostgreSQL CPU (cores)":%s,"PostgreSQL CPU per request (ms)":%s}}' \
+    "$label" "$tps" "$clients" "${latency:-null}" "${failed:-0}" "$pg_cpu" "$pg_ms")")
+  last_rps=$tps
+}
+
+# The server's sessions on PostgreSQL (by application_name), once a second; nothing for an external server.
+sample_connections() { # $1 = seconds, $2 = application_name
   [ -z "${WEBAPP_POSTGRES:-}" ] || return 0
   local end=$((SECONDS + $1))
   while [ "$SECONDS" -lt "$end" ]; do
-    psql -h 127.0.0.1 -p "${kv[port]}" -U postgres -d postgres -At \
-      -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'WebApp'" 2>/dev/null || true
+    psql -d postgres -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2'" 2>/dev/null || true
     sleep 1
   done
 }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "missed") }'; }
+summary=""
 
 if [ -n "$POOL_SIZES" ]; then
   for pool in $POOL_SIZES; do
@@ -154,10 +259,40 @@ if [ -n "$POOL_SIZES" ]; then
   suite=pool-sizes
   title="Profile page under wrk by Npgsql pool size: /u/{random handle} of $USERS users on PostgreSQL, max_connections 100 (requests/s)"
 else
-  run "LoadGroup, unbounded (as configured)" 0 "" true
-  run "LoadGroup, MaxConcurrency=1" 1 "" false
+  app_rps=(); peer_rps=(); ceilings=()
+  for round in $(seq 1 "$ROUNDS"); do
+    run "WebApp (round $round)" 0 "" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
+    app_rps+=("$last_rps")
+    start_peer
+    measure "Go peer (round $round)" true '"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS='"$app_pool"')","round":'"$round"','
+    stop_server
+    peer_rps+=("$last_rps")
+  done
+  if [ "$SEQUENTIAL" = 1 ]; then
+    run "WebApp, Loading__MaxConcurrency=1" 1 "" false '"server":"WebApp (loaders one at a time)",'
+  fi
+  for clients in $PGBENCH_CLIENTS; do
+    pgbench_run "$clients"
+    ceilings+=("$last_rps")
+  done
+
+  rounds_text="$ROUNDS round$([ "$ROUNDS" = 1 ] || echo s)"
+  app_median=$(median "${app_rps[@]}"); peer_median=$(median "${peer_rps[@]}")
+  over_peer=$(ratio "$app_median" "$peer_median")
+  ceiling=$(printf '%s\n' "${ceilings[@]}" | sort -g | tail -1)
+  over_ceiling=$(ratio "$app_median" "${ceiling:-0}")
+  echo "WebApp median $app_median requests/s, Go peer median $peer_median: WebApp / Go peer $over_peer (target >= 1.3: $(verdict "$over_peer" 1.3))"
+  echo "pgbench ceiling $ceiling pages/s: WebApp / ceiling $over_ceiling (target >= 0.6: $(verdict "$over_ceiling" 0.6))"
+  rows+=("$(printf '{"name":"WebApp, median of %s","baseline":false,"value":%s,"details":{"server":"WebApp (LoadGroup as configured)","WebApp / Go peer":%s,"WebApp / pgbench ceiling":%s}}' \
+    "$rounds_text" "$app_median" "$over_peer" "$over_ceiling")")
+  rows+=("$(printf '{"name":"Go peer, median of %s","baseline":true,"value":%s,"details":{"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS=%s)","WebApp / Go peer":%s}}' \
+    "$rounds_text" "$peer_median" "$app_pool" "$over_peer")")
+  rows+=("$(printf '{"name":"pgbench ceiling, best of %s clients","baseline":true,"value":%s,"details":{"server":"pgbench (the page'"'"'s SQL, no app, no HTTP)","WebApp / pgbench ceiling":%s}}' \
+    "$(echo $PGBENCH_CLIENTS | awk '{ s = $1; for (i = 2; i <= NF; i++) s = s (i < NF ? ", " : " and ") $i; print s }')" "$ceiling" "$over_ceiling")")
+  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6},\n' \
+    "$ROUNDS" "$app_pool" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling")
   suite=load
-  title="Profile page under wrk: /u/{random handle} of $USERS users on PostgreSQL (requests/s)"
+  title="Profile page: WebApp and the Go peer under wrk (/u/{random handle}, requests/s), and pgbench on the page's own queries (pages/s), $USERS users on PostgreSQL"
 fi
 
 # --- results ----------------------------------------------------------------------------------------------------
@@ -166,14 +301,21 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
 runtime=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App 10/ {v=$2} END {print v}')
 commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+if [ -n "$POOL_SIZES" ]; then
+  knobs=" POOL_SIZES=\\\"$POOL_SIZES\\\""
+else
+  knobs=" ROUNDS=$ROUNDS PGBENCH_CLIENTS=\\\"$PGBENCH_CLIENTS\\\""
+  if [ "$SEQUENTIAL" = 1 ]; then knobs+=" SEQUENTIAL=1"; fi
+fi
 {
   printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
-  printf '  "metric": "Throughput",\n  "unit": "requests/s",\n'
-  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" \
-    "${POOL_SIZES:+ POOL_SIZES=\\\"$POOL_SIZES\\\"}"
+  printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ -n "$POOL_SIZES" ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
+  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$knobs"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
-  printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
-    "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
+  printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", %s"postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
+    "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \
+    "$([ -z "$POOL_SIZES" ] && go version | awk '{printf "\"go\": \"%s\", ", $3}')" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
+  if [ -n "$summary" ]; then printf '%s\n' "$summary"; fi
   joined=""; for row in "${rows[@]}"; do joined+="${joined:+,$'\n'    }$row"; done
   printf '  "results": [\n    %s\n  ]\n}\n' "$joined"
 } > "$OUTPUT"

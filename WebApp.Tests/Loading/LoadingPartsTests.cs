@@ -325,6 +325,21 @@ public sealed class LoadingPartsTests
         Assert.Equal("page-1", recent[^1].Page);
     }
 
+    [Fact]
+    public void Registry_Running_OldestFirstThenById()
+    {
+        var registry = new InFlightRegistry();
+        var t0 = DateTimeOffset.UnixEpoch;
+        registry.OnLoaderStarted(new LoaderStarted(3, "p", "late", t0.AddSeconds(2), null));
+        registry.OnLoaderStarted(new LoaderStarted(2, "p", "same-second", t0.AddSeconds(1), null));
+        registry.OnLoaderStarted(new LoaderStarted(1, "p", "first", t0.AddSeconds(1), null));
+        registry.OnLoaderStarted(new LoaderStarted(4, "p", "ended", t0, null));
+        registry.OnLoaderEnded(new LoaderStarted(4, "p", "ended", t0, null), new LoaderTiming("p", "ended", false, TimeSpan.Zero, Ms, LoaderOutcome.Ok));
+
+        Assert.Equal(["first", "same-second", "late"], registry.Running.Select(l => l.Name));
+        Assert.Equal(3, registry.Count);
+    }
+
     private sealed class RecordingDiagnosticContext : IDiagnosticContext
     {
         public Dictionary<string, object?> Properties { get; } = [];

@@ -32,6 +32,18 @@ declare -A runs=(
 order=(Loading Rendering PageViews DbLoaders Pages)
 [ $# -gt 0 ] && order=("$@")
 
+# One PostgreSQL server for every test run Stryker starts (scripts/postgres.sh, or WEBAPP_POSTGRES): a test host it
+# force-kills after a timeout cannot stop a cluster of its own, and would leave it running.
+if [ -z "${WEBAPP_POSTGRES:-}" ]; then
+  pg_dir=$(mktemp -d /tmp/webapp-mutation-pg-XXXXXX)
+  chmod 755 "$pg_dir"
+  # Above the stock 100, as the test suite's own server: one test process hosts many apps at once.
+  WEBAPP_POSTGRES="$("$root/scripts/postgres.sh" start "$pg_dir/pg" max_connections=300);Pooling=true"
+  export WEBAPP_POSTGRES
+  # Without the variable, which now names this server, postgres.sh would leave it alone.
+  trap 'WEBAPP_POSTGRES= "$root/scripts/postgres.sh" remove "$pg_dir/pg"; rm -rf "$pg_dir"' EXIT
+fi
+
 dotnet tool restore >/dev/null
 mkdir -p benchmarks/results StrykerOutput
 summaries=()

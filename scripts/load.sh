@@ -13,13 +13,13 @@
 #   1. ROUNDS rounds (default 2), each a WebApp run and then a Go peer run (A B A B ...). Every run starts its own
 #      server, warms it up with wrk for WARMUP s and measures with wrk for DURATION s: THREADS threads, CONNECTIONS
 #      connections, /u/{random handle} from the same handle file and seed (scripts/profile.lua). WebApp runs as
-#      configured (LoadGroup, unbounded); the Go peer gets the same PostgreSQL budget, PEER_MAX_CONNS = WebApp's
-#      `Maximum Pool Size` (the connection string's, else the app's default, DefaultMaxPoolSize = 8).
+#      configured (LoadGroup, unbounded); both get the same PostgreSQL budget, POOL (8, WebApp's default): WebApp as
+#      its `Maximum Pool Size`, the Go peer as PEER_MAX_CONNS.
 #   2. With SEQUENTIAL=1, one more WebApp run with Loading__MaxConcurrency=1 (the same code path, loaders one at a
 #      time). Off by default to keep the run short.
 #   3. pgbench with benchmarks/pgbench/profile.sql (the page's five queries, prepared, one transaction = one page,
 #      no app and no HTTP) for DURATION s at each client count in PGBENCH_CLIENTS (default "8 32"); the best is the
-#      ceiling (scripts/pgbench-ceiling.sh measures the same thing on its own).
+#      ceiling.
 # Each run is one row of benchmarks/results/load.json: requests/s (pgbench: pages/s), p50/p90/p99, the CPU of the
 # server under test ("app": WebApp or the Go peer) and of PostgreSQL (from /proc/<pid>/stat), that CPU per request,
 # and the server's sessions on PostgreSQL. Summary rows (and a top-level "summary" object) give WebApp's and the Go
@@ -41,6 +41,9 @@ WARMUP=${WARMUP:-45}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-2}
+# Both servers get the same PostgreSQL budget: WebApp's default Maximum Pool Size
+# (DatabaseServiceCollectionExtensions.DefaultMaxPoolSize), set explicitly on it and as the Go peer's PEER_MAX_CONNS.
+POOL=${POOL:-8}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8 32}
 SEQUENTIAL=${SEQUENTIAL:-0}
 POOL_SIZES=${POOL_SIZES:-}
@@ -116,7 +119,7 @@ case $seeded in
   3) echo "The database already holds users: using them as they are." ;;
   *) echo "seed failed ($seeded)" >&2; exit 1 ;;
 esac
-# Fresh statistics for every run alike (scripts/pgbench-ceiling.sh does the same), not whenever autovacuum gets there.
+# Fresh statistics for every run alike, not whenever autovacuum gets there.
 psql -qAtc "VACUUM ANALYZE"
 
 handles="$work/handles.txt"
@@ -124,13 +127,6 @@ psql -At -c "SELECT handle FROM users ORDER BY id" > "$handles"
 export HANDLES_FILE="$handles"
 user_count=$(wc -l < "$handles")
 echo "$user_count handles"
-
-# WebApp's connection budget: the connection string's Maximum Pool Size, else the app's default.
-app_pool=${kv[maximumpoolsize]:-${kv[maxpoolsize]:-}}
-if [ -z "$app_pool" ]; then
-  app_pool=$(sed -n 's/.*const int DefaultMaxPoolSize = \([0-9]*\);.*/\1/p' "$root/WebApp/Data/DatabaseServiceCollectionExtensions.cs")
-  app_pool=${app_pool:-8}
-fi
 
 # --- runs -------------------------------------------------------------------------------------------------------
 ticks() { local sum=0 t; for pid in "$@"; do t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
@@ -157,7 +153,7 @@ start_peer() { # the Go peer on the same database, with WebApp's pool size as it
   dsn="host=$(q "$PGHOST") port=$(q "$PGPORT") user=$(q "$PGUSER") dbname=$(q "$PGDATABASE") sslmode=disable application_name=GoPeer"
   [ -n "$PGPASSWORD" ] && dsn="$dsn password=$(q "$PGPASSWORD")"
   port=$(free_port); server_log="$work/peer-$port.log"; server_app_name=GoPeer
-  PEER_ADDR="127.0.0.1:$port" PEER_DATABASE_URL="$dsn" PEER_MAX_CONNS="$app_pool" "$peer_bin" > "$server_log" 2>&1 &
+  PEER_ADDR="127.0.0.1:$port" PEER_DATABASE_URL="$dsn" PEER_MAX_CONNS="$POOL" "$peer_bin" > "$server_log" 2>&1 &
   server_pid=$!
   wait_ready /healthz
 }
@@ -261,10 +257,10 @@ if [ -n "$POOL_SIZES" ]; then
 else
   app_rps=(); peer_rps=(); ceilings=()
   for round in $(seq 1 "$ROUNDS"); do
-    run "WebApp (round $round)" 0 "" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
+    run "WebApp (round $round)" 0 "$POOL" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
     app_rps+=("$last_rps")
     start_peer
-    measure "Go peer (round $round)" true '"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS='"$app_pool"')","round":'"$round"','
+    measure "Go peer (round $round)" true '"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS='"$POOL"')","round":'"$round"','
     stop_server
     peer_rps+=("$last_rps")
   done
@@ -286,11 +282,11 @@ else
   rows+=("$(printf '{"name":"WebApp, median of %s","baseline":false,"value":%s,"details":{"server":"WebApp (LoadGroup as configured)","WebApp / Go peer":%s,"WebApp / pgbench ceiling":%s}}' \
     "$rounds_text" "$app_median" "$over_peer" "$over_ceiling")")
   rows+=("$(printf '{"name":"Go peer, median of %s","baseline":true,"value":%s,"details":{"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS=%s)","WebApp / Go peer":%s}}' \
-    "$rounds_text" "$peer_median" "$app_pool" "$over_peer")")
+    "$rounds_text" "$peer_median" "$POOL" "$over_peer")")
   rows+=("$(printf '{"name":"pgbench ceiling, best of %s clients","baseline":true,"value":%s,"details":{"server":"pgbench (the page'"'"'s SQL, no app, no HTTP)","WebApp / pgbench ceiling":%s}}' \
     "$(echo $PGBENCH_CLIENTS | awk '{ s = $1; for (i = 2; i <= NF; i++) s = s (i < NF ? ", " : " and ") $i; print s }')" "$ceiling" "$over_ceiling")")
   summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6},\n' \
-    "$ROUNDS" "$app_pool" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling")
+    "$ROUNDS" "$POOL" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling")
   suite=load
   title="Profile page: WebApp and the Go peer under wrk (/u/{random handle}, requests/s), and pgbench on the page's own queries (pages/s), $USERS users on PostgreSQL"
 fi

@@ -44,13 +44,7 @@ internal sealed class ThrowawayPostgres : IDisposable
 
     private static string RunScript(params string[] args)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "scripts", "postgres.sh")))
-        {
-            root = root.Parent;
-        }
-
-        var script = root is null ? throw new InvalidOperationException("scripts/postgres.sh not found above " + AppContext.BaseDirectory) : Path.Combine(root.FullName, "scripts", "postgres.sh");
+        var script = Path.Combine(RepoPaths.Root, "scripts", "postgres.sh");
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args.Prepend(script))
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 using WebApp.Tests.Infrastructure;
@@ -44,7 +43,7 @@ public sealed class GoPeer : IAsyncDisposable
     public static async Task<string> BuildAsync(CancellationToken cancellationToken)
     {
         var go = RequireGo();
-        var source = Path.Combine(RepositoryRoot(), "benchmarks", "peers", "go");
+        var source = Repository.PathOf("benchmarks", "peers", "go");
         var binary = Path.Combine(TestEnvironment.Current.NewFolder("go-peer-"), "peer");
         var start = new ProcessStartInfo(go) { WorkingDirectory = source, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["build", "-o", binary, "."])
@@ -85,7 +84,7 @@ public sealed class GoPeer : IAsyncDisposable
     /// <summary>Starts <paramref name="binary"/> on the database of <paramref name="npgsqlConnectionString"/>, with "now" pinned.</summary>
     public static async Task<GoPeer> StartAsync(string binary, string npgsqlConnectionString, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var port = FreePort();
+        var port = Repository.FreeLoopbackPort();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["PEER_ADDR"] = $"127.0.0.1:{port}";
         start.Environment["PEER_DATABASE_URL"] = LibPqConnectionString(npgsqlConnectionString);
@@ -191,23 +190,5 @@ public sealed class GoPeer : IAsyncDisposable
 
         Assert.Skip(message);
         return "";
-    }
-
-    private static string RepositoryRoot()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "benchmarks", "peers", "go", "main.go")))
-        {
-            root = root.Parent;
-        }
-
-        return root?.FullName ?? throw new InvalidOperationException("benchmarks/peers/go/main.go not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -75,22 +75,11 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>scripts/postgres.sh</c> of this repository (found above the test assembly).</summary>
+    /// <summary>Runs this repository's <c>scripts/postgres.sh</c>.</summary>
     private static async Task<(int Exit, string Output, string Error)> RunScriptAsync(params string[] args)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "scripts", "postgres.sh")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            return (1, "", "scripts/postgres.sh not found above " + AppContext.BaseDirectory);
-        }
-
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(root.FullName, "scripts", "postgres.sh"));
+        info.ArgumentList.Add(Repository.PathOf("scripts", "postgres.sh"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -16,7 +16,7 @@ public sealed class TcpForwarder(int targetPort) : IAsyncDisposable
     private Task _accepting = Task.CompletedTask;
 
     /// <summary>A port that was free when this forwarder was made (bound, then released).</summary>
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Repository.FreeLoopbackPort();
 
     public void Start()
     {
@@ -67,12 +67,5 @@ public sealed class TcpForwarder(int targetPort) : IAsyncDisposable
         await _accepting;
         await Task.WhenAll(_pumps);
         _stop.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -92,7 +92,7 @@ public sealed class BenchmarksPageTests
     public void Benchmarks_Results_AreCopiedIntoBuildAndPublishOutput()
     {
         // The default results folder is the copy beside the app's binaries, so a publish folder has it too.
-        var project = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot(), "WebApp", "WebApp.csproj"));
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(Repository.Root, "WebApp", "WebApp.csproj"));
         var items = project.Descendants("Content").Concat(project.Descendants("None"))
             .Where(i => (string?)i.Attribute("Include") is { } include && include.Replace('\\', '/').Contains("benchmarks/results/", StringComparison.Ordinal))
             .ToList();
@@ -103,14 +103,14 @@ public sealed class BenchmarksPageTests
         Assert.Equal("PreserveNewest", (string?)item.Attribute("CopyToOutputDirectory") ?? item.Element("CopyToOutputDirectory")?.Value);
         var shipped = Path.Combine(AppContext.BaseDirectory, "benchmarks", "results");
         Assert.Equal(
-            Directory.GetFiles(Path.Combine(RepoRoot(), "benchmarks", "results"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(Repository.Root, "benchmarks", "results"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal),
             Directory.GetFiles(shipped, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public async Task Benchmarks_DefaultPath_ShowsTheCommittedResults()
     {
-        var committed = Path.Combine(RepoRoot(), "benchmarks", "results");
+        var committed = Path.Combine(Repository.Root, "benchmarks", "results");
         var files = Directory.Exists(committed) ? Directory.GetFiles(committed, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList() : [];
 
         var client = await Sites.ClientAsync(DatabaseProvider.Sqlite);
@@ -141,18 +141,5 @@ public sealed class BenchmarksPageTests
             ["results"] = results,
         };
         await File.WriteAllTextAsync(Path.Combine(folder, file), document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), TestContext.Current.CancellationToken);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "WebApp.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("WebApp.sln not found above the test binaries.");
     }
 }

@@ -1,6 +1,6 @@
-using WebApp.Loading;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Serilog;
+using WebApp.Loading;
 using WebApp.Pages.Debug;
 
 namespace WebApp.Hosting;

@@ -47,15 +47,18 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
     internal static HomeLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache) => new(
         group.CachedQuery(db, "home.announcement", SiteAnnouncement.Query, cache, SiteAnnouncement.CacheKey, Staleness),
         group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness),
-        group.CachedQuery(db, "home.post_count", PostCount, cache, "home.post_count", Staleness),
-        group.CachedQuery(db, "home.featured", Featured, cache, "home.featured", Staleness),
+        group.CachedQuery(db, "home.post_count", PostCount, cache, PostCountKey, Staleness),
+        group.CachedQuery(db, "home.featured", Featured, cache, FeaturedKey, Staleness),
         group.Query(db, "home.latest", Latest));
 
     /// <summary>The cache key of the number of users, which the directory shares.</summary>
     public const string UserCountKey = "user_count";
 
+    private const string PostCountKey = "home.post_count";
+    private const string FeaturedKey = "home.featured";
+
     /// <summary>Every cache entry this page reads (tests evict them to reach the queries behind them).</summary>
-    public static readonly IReadOnlyList<string> CacheKeys = [SiteAnnouncement.CacheKey, UserCountKey, "home.post_count", "home.featured"];
+    public static readonly IReadOnlyList<string> CacheKeys = [SiteAnnouncement.CacheKey, UserCountKey, PostCountKey, FeaturedKey];
 
     /// <summary>The number of users, which the directory's unfiltered count shares (and its cache entry).</summary>
     internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =

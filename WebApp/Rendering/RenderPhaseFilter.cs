@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -19,7 +20,7 @@ public sealed class RenderPhaseFilter(RenderMetrics metrics) : IAsyncAlwaysRunRe
             return;
         }
 
-        var page = PageName(context.ActionDescriptor.DisplayName);
+        var page = PageNames.GetOrAdd(context.ActionDescriptor.DisplayName ?? "", PageName);
         var started = Stopwatch.GetTimestamp();
         using (RenderPhase.Enter(page))
         {
@@ -28,6 +29,9 @@ public sealed class RenderPhaseFilter(RenderMetrics metrics) : IAsyncAlwaysRunRe
 
         metrics.RecordRender(page, Stopwatch.GetElapsedTime(started));
     }
+
+    // One entry per page: the name is worked out once, not on every render.
+    private static readonly ConcurrentDictionary<string, string> PageNames = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The page's name in the metrics and logs, the one its load group uses: <c>/Index</c> is <c>home</c>, any other

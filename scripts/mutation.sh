@@ -37,7 +37,8 @@ order=(Loading Rendering PageViews DbLoaders Pages)
 if [ -z "${WEBAPP_POSTGRES:-}" ]; then
   pg_dir=$(mktemp -d /tmp/webapp-mutation-pg-XXXXXX)
   chmod 755 "$pg_dir"
-  # Above the stock 100, as the test suite's own server: one test process hosts many apps at once.
+  # It serves test runs, not load: like the test suite's own server (WebApp.Tests PostgresServer) it is above the stock
+  # 100, because one test process hosts many apps at once. Load runs and the fleet drills keep the stock 100.
   WEBAPP_POSTGRES="$("$root/scripts/postgres.sh" start "$pg_dir/pg" max_connections=300);Pooling=true"
   export WEBAPP_POSTGRES
   # Without the variable, which now names this server, postgres.sh would leave it alone.

@@ -110,15 +110,17 @@ public sealed class RenderGuardPartsTests : IDisposable
     }
 
     [Fact]
-    public void Metrics_RenderDurationAndViolations_ByPage()
+    public void Metrics_RenderDurationAndViolations_ByPage_WithUnitsAndDescriptions()
     {
         var measured = new List<(string Instrument, double Value, string Page)>();
+        var published = new List<(string Name, string? Unit, string? Description)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
                 if (instrument.Meter.Name == LoadingMetrics.MeterName && instrument.Meter.Scope == _services.GetRequiredService<IMeterFactory>())
                 {
+                    published.Add((instrument.Name, instrument.Unit, instrument.Description));
                     l.EnableMeasurementEvents(instrument);
                 }
             },
@@ -131,6 +133,20 @@ public sealed class RenderGuardPartsTests : IDisposable
         _metrics.RecordViolation("profile");
 
         Assert.Equal([("webapp.render.duration", 3d, "home"), ("webapp.render.io_violations", 1d, "profile")], measured);
+        // What a dashboard shows: the unit (UCUM, as OpenTelemetry names them) and a description of each instrument.
+        Assert.Equal(
+        [
+            ("webapp.render.duration", "ms", "How long a page took to render its view model to HTML."),
+            ("webapp.render.io_violations", "{call}", "I/O calls attempted while a page was rendering."),
+        ], published.Where(p => p.Name.StartsWith("webapp.render.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Violation_Message_NamesThePageAndTheCall_AndSaysWhereTheLoadBelongs()
+    {
+        var violation = new RenderPhaseViolationException("profile", "HTTP GET http://activity.invalid/");
+
+        Assert.Equal("Page 'profile' performed I/O while rendering: HTTP GET http://activity.invalid/. Load it in OnGetAsync into the view model instead.", violation.Message);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using WebApp.Data;
 
@@ -8,7 +9,7 @@ namespace WebApp.Tests.Infrastructure;
 /// <summary>A database of a test's own, holding the deterministic seed.</summary>
 public sealed record TestDatabase(DatabaseProvider Provider, string ConnectionString)
 {
-    public AppDbContext CreateContext() => TestDatabases.CreateContext(Provider, ConnectionString);
+    public AppDbContext CreateContext(params IInterceptor[] interceptors) => TestDatabases.CreateContext(Provider, ConnectionString, interceptors);
 }
 
 /// <summary>
@@ -46,12 +47,12 @@ public static class TestDatabases
         return new TestDatabase(DatabaseProvider.Postgres, server.ConnectionStringFor("webapp_test_" + Guid.NewGuid().ToString("N")[..12]));
     }
 
-    public static AppDbContext CreateContext(DatabaseProvider provider, string connectionString) => provider switch
+    public static AppDbContext CreateContext(DatabaseProvider provider, string connectionString, params IInterceptor[] interceptors) => provider switch
     {
         DatabaseProvider.Sqlite => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
-            .UseSqlite(connectionString).UseSnakeCaseNamingConvention().Options),
+            .UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(interceptors).Options),
         _ => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
-            .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options),
+            .UseNpgsql(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(interceptors).Options),
     };
 
     private static Task<TestDatabase> CreateSqliteAsync(bool seeded)

@@ -76,6 +76,41 @@ public sealed class PageViewRecorderTests : IDisposable
         Assert.Equal(0, recorder.Dropped);
     }
 
+    [Fact]
+    public void Metrics_EveryInstrument_HasItsUnitAndDescription_AndTheGaugeReadsTheQueue()
+    {
+        var published = new List<(string Name, string? Unit, string? Description)>();
+        var depth = new List<int>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PageViewMetrics.MeterName && instrument.Meter.Scope == _services.GetRequiredService<IMeterFactory>())
+                {
+                    published.Add((instrument.Name, instrument.Unit, instrument.Description));
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((i, v, _, _) => depth.Add(v));
+        listener.Start();
+        var recorder = Recorder(new PageViewOptions());
+
+        recorder.Record(1);
+        recorder.Record(2);
+        listener.RecordObservableInstruments();
+
+        Assert.Equal([2], depth);
+        Assert.Equal(
+        [
+            ("webapp.page_views.recorded", "{view}", "Views accepted into the queue."),
+            ("webapp.page_views.dropped", "{view}", "Views refused by the queue, by reason (full, stopped)."),
+            ("webapp.page_views.written", "{view}", "Views stored in user_daily_views."),
+            ("webapp.page_views.lost", "{view}", "Views given up on, by reason: refused (the database refused the row, e.g. its user was deleted) or shutdown (database down past the shutdown timeout)."),
+            ("webapp.page_views.queue_depth", "{view}", "Views waiting for the writer."),
+        ], published);
+    }
+
     public void Dispose() => _services.Dispose();
 
     private PageViewRecorder Recorder(PageViewOptions options) =>

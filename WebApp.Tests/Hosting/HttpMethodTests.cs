@@ -15,11 +15,8 @@ namespace WebApp.Tests.Hosting;
 /// diagnostics stay 404 whatever the method. One site, private to this class (its cases run one after
 /// another), so each request's log lines can be told apart.
 /// </summary>
-public sealed class HttpMethodTests
+public sealed class HttpMethodTests(HttpMethodTests.Site site) : IClassFixture<HttpMethodTests.Site>
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static (WebAppFactory Factory, LogCapture Logs)? s_site;
-
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND"];
 
     /// <summary>Each route with what GET gets; null: the route answers no method but with 404.</summary>
@@ -60,7 +57,7 @@ public sealed class HttpMethodTests
     [MemberData(nameof(RoutesAndMethods))]
     public async Task Route_AnyMethod_GetAndHeadAnsweredOthers405WithAllowAndNoErrorLogged(string url, string method)
     {
-        var (factory, logs) = await SiteAsync();
+        var (factory, logs) = await site.GetAsync(DatabaseProvider.Sqlite);
         var get = Routes().Single(r => r.Url == url).Get;
         var expected = get is null ? HttpStatusCode.NotFound
             : method is "GET" or "HEAD" ? get.Value
@@ -95,7 +92,7 @@ public sealed class HttpMethodTests
     [Fact]
     public async Task StaticAsset_OtherMethods_AnsweredAsBefore()
     {
-        var (factory, _) = await SiteAsync();
+        var (factory, _) = await site.GetAsync(DatabaseProvider.Sqlite);
         var client = factory.CreateClient();
         var home = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);
         var stylesheet = home.Required("link[rel=stylesheet]").GetAttribute("href")!;
@@ -108,32 +105,23 @@ public sealed class HttpMethodTests
         Assert.Equal("GET, HEAD", string.Join(", ", post.Content.Headers.Allow));
     }
 
-    private static async Task<(WebAppFactory, LogCapture)> SiteAsync()
+    /// <summary>The class's site, on SQLite (methods do not depend on the provider), with its logs.</summary>
+    public sealed class Site : ClassSites<LoggedSite>
     {
-        await Gate.WaitAsync();
-        try
+        protected override async Task<LoggedSite> StartAsync(DatabaseProvider provider)
         {
-            if (s_site is null)
-            {
-                var logs = new LogCapture();
-                var factory = await WebAppFactory.StartAsync(
-                    DatabaseProvider.Sqlite,
-                    new Dictionary<string, string?>
-                    {
-                        ["PageViews:Enabled"] = "false",
-                        ["Serilog:MinimumLevel:Default"] = "Information",
-                        // About methods, not deadlines: a busy shared machine must not turn a 200 into a 504.
-                        ["Loading:RequestTimeout"] = "00:00:30",
-                    },
-                    services => services.AddSingleton<ILogEventSink>(logs));
-                s_site = (factory, logs);
-            }
-
-            return s_site.Value;
-        }
-        finally
-        {
-            Gate.Release();
+            var logs = new LogCapture();
+            var factory = await WebAppFactory.StartAsync(
+                provider,
+                new Dictionary<string, string?>
+                {
+                    ["PageViews:Enabled"] = "false",
+                    ["Serilog:MinimumLevel:Default"] = "Information",
+                    // About methods, not deadlines: a busy shared machine must not turn a 200 into a 504.
+                    ["Loading:RequestTimeout"] = "00:00:30",
+                },
+                services => services.AddSingleton<ILogEventSink>(logs));
+            return new LoggedSite(factory, logs);
         }
     }
 }

@@ -12,13 +12,10 @@ namespace WebApp.Tests.Pages;
 /// loaders on SQLite start a whole query apart (about 0.5 ms each, more on a busy machine); a page load on a
 /// busy machine can be interrupted by the scheduler, so each page gets a few tries and the best one counts.
 /// </summary>
-public sealed class LoaderConcurrencyTests
+public sealed class LoaderConcurrencyTests(LoaderConcurrencyTests.Sites sites) : IClassFixture<LoaderConcurrencyTests.Sites>
 {
     private static readonly TimeSpan Spread = TimeSpan.FromMilliseconds(1);
     private const int Tries = 5;
-
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<DatabaseProvider, WebAppFactory> Started = [];
 
     public static TheoryData<DatabaseProvider, string> Pages()
     {
@@ -38,7 +35,7 @@ public sealed class LoaderConcurrencyTests
     [MemberData(nameof(Pages))]
     public async Task Page_Loaders_AllStartWithin1MsOfTheFirst(DatabaseProvider provider, string page)
     {
-        var factory = await SiteAsync(provider);
+        var factory = await sites.GetAsync(provider);
         var registry = factory.Services.GetRequiredService<InFlightRegistry>();
         var (url, loaders) = PageFaultTests.PageLoaders[page];
         var client = factory.CreateClient();
@@ -60,29 +57,19 @@ public sealed class LoaderConcurrencyTests
         Assert.True(best.Spread <= Spread, $"{page} on {provider}: the loaders started {best.Spread.TotalMilliseconds:0.###} ms apart at best ({best.Offsets}): one after another, not together");
     }
 
-    private static async Task<WebAppFactory> SiteAsync(DatabaseProvider provider)
+    /// <summary>One site per provider, with the real clock (not the fixed one of Infrastructure.Sites): start offsets are measured with it.</summary>
+    public sealed class Sites : ClassSites<WebAppFactory>
     {
-        await Gate.WaitAsync();
-        try
+        protected override async Task<WebAppFactory> StartAsync(DatabaseProvider provider)
         {
-            if (!Started.TryGetValue(provider, out var factory))
+            var factory = await WebAppFactory.StartAsync(provider, new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" });
+            var client = factory.CreateClient();
+            foreach (var (url, _) in PageFaultTests.PageLoaders.Values)
             {
-                // The real clock (not the fixed one of Sites): start offsets are measured with it.
-                factory = await WebAppFactory.StartAsync(provider, new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" });
-                var client = factory.CreateClient();
-                foreach (var (url, _) in PageFaultTests.PageLoaders.Values)
-                {
-                    using var warm = await client.GetAsync(url, TestContext.Current.CancellationToken);
-                }
-
-                Started[provider] = factory;
+                using var warm = await client.GetAsync(url, TestContext.Current.CancellationToken);
             }
 
             return factory;
-        }
-        finally
-        {
-            Gate.Release();
         }
     }
 }

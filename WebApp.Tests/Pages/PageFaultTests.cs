@@ -17,7 +17,7 @@ namespace WebApp.Tests.Pages;
 /// answered while a loader ran, in-flight registry back to 0, no app statement left in PostgreSQL). One host per
 /// provider serves the whole class (its tests run one after another); the faults are reset between cases.
 /// </summary>
-public sealed class PageFaultTests
+public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<PageFaultTests.Sites>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
@@ -25,9 +25,6 @@ public sealed class PageFaultTests
 
     // A hanging loader ignores its token until a little after the deadline: the page must wait for it (R3).
     private static readonly TimeSpan Hang = Deadline + TimeSpan.FromMilliseconds(400);
-
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<DatabaseProvider, Site> Started = [];
 
     public enum Fault
     {
@@ -67,7 +64,7 @@ public sealed class PageFaultTests
     [MemberData(nameof(Cases))]
     public async Task Page_LoaderFault_AnswersAsPromisedAndLeavesNothingRunning(DatabaseProvider provider, string loader, Fault fault)
     {
-        var site = await SiteAsync(provider);
+        var site = await sites.GetAsync(provider);
         var url = PageLoaders.Values.Single(p => p.Loaders.Contains(loader)).Url;
         site.Faults.Reset();
         // The home page's figures come from the cache: evict them so that every loader runs its query.
@@ -149,7 +146,7 @@ public sealed class PageFaultTests
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Page_TwoConfiguredDeadlines_EachAnswers504WithinItsOwnDeadlinePlus500Ms(DatabaseProvider provider)
     {
-        var shortSite = await SiteAsync(provider);
+        var shortSite = await sites.GetAsync(provider);
         var longDeadline = Deadline + TimeSpan.FromSeconds(1.5);
         var longSite = await StartAsync(provider, longDeadline);
         await using var longFactory = longSite.Factory;
@@ -218,27 +215,14 @@ public sealed class PageFaultTests
         return (page, elapsed);
     }
 
-    private static async Task<Site> SiteAsync(DatabaseProvider provider)
+    /// <summary>One site per provider with the class's deadline, serving every case; the faults are reset between cases.</summary>
+    public sealed class Sites : ClassSites<Site>
     {
-        await Gate.WaitAsync();
-        try
-        {
-            if (!Started.TryGetValue(provider, out var site))
-            {
-                site = await StartAsync(provider, Deadline);
-                Started[provider] = site;
-            }
-
-            return site;
-        }
-        finally
-        {
-            Gate.Release();
-        }
+        protected override Task<Site> StartAsync(DatabaseProvider provider) => PageFaultTests.StartAsync(provider, Deadline);
     }
 
     /// <summary>A host with faults, a request-end probe and a log capture, warmed up (every page, the 500 and 504 pages).</summary>
-    internal static async Task<Site> StartAsync(DatabaseProvider provider, TimeSpan deadline)
+    private static async Task<Site> StartAsync(DatabaseProvider provider, TimeSpan deadline)
     {
         var faults = new FaultInjector();
         var probe = new RequestEndProbe();
@@ -280,5 +264,8 @@ public sealed class PageFaultTests
         return new Site(factory, faults, probe, logs);
     }
 
-    internal sealed record Site(WebAppFactory Factory, FaultInjector Faults, RequestEndProbe Probe, LogCapture Logs);
+    public sealed record Site(WebAppFactory Factory, FaultInjector Faults, RequestEndProbe Probe, LogCapture Logs) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Factory.DisposeAsync();
+    }
 }

@@ -12,11 +12,8 @@ namespace WebApp.Tests.Security;
 /// a normal page, never a 5xx, and nothing is logged as an error. One site per provider, private to
 /// this class (its tests run one after another), so each request's log lines can be told apart.
 /// </summary>
-public sealed class HostileInputTests
+public sealed class HostileInputTests(HostileInputTests.Sites sites) : IClassFixture<HostileInputTests.Sites>
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<DatabaseProvider, (WebAppFactory Factory, LogCapture Logs)> Started = [];
-
     /// <summary>Values as a visitor or a scanner would type them, before URL encoding.</summary>
     private static readonly string[] Values =
     [
@@ -108,7 +105,7 @@ public sealed class HostileInputTests
     [MemberData(nameof(Urls))]
     public async Task Route_HostileInput_Answers4xxOrAPageWithOnlyItsOwnMarkupNever5xxNorAnErrorLog(DatabaseProvider provider, string url)
     {
-        var (factory, logs) = await SiteAsync(provider);
+        var (factory, logs) = await sites.GetAsync(provider);
         var before = logs.Events.Count;
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), url, TestContext.Current.CancellationToken);
@@ -132,7 +129,7 @@ public sealed class HostileInputTests
         {
             // Inert everywhere: the head is exactly the layout's, and every element of main has a shape that the
             // site's own pages render for benign values. A value that became markup adds a shape (or an on* handler).
-            var shapes = await BenignShapesAsync(factory);
+            var shapes = await sites.BenignShapesAsync(factory);
             Assert.Equal(shapes.Head, Shapes(head.Children));
             var foreign = page.All("main *").Select(Shape).Where(s => !shapes.Main.Contains(s)).Distinct().ToList();
             Assert.True(foreign.Count == 0, $"{url}: elements in <main> the page never renders itself: {string.Join(", ", foreign)}");
@@ -144,13 +141,13 @@ public sealed class HostileInputTests
     [Fact]
     public async Task Route_ValueThatClosesTheTitle_LeavesTheHeadAsTheLayoutWrites()
     {
-        var (factory, _) = await SiteAsync(DatabaseProvider.Sqlite);
+        var (factory, _) = await sites.GetAsync(DatabaseProvider.Sqlite);
         var url = "/users?q=" + Uri.EscapeDataString("</title><script>alert(1)</script><meta http-equiv=refresh content=0>");
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), url, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        Assert.Equal((await BenignShapesAsync(factory)).Head, Shapes(page.Document.Head!.Children));
+        Assert.Equal((await sites.BenignShapesAsync(factory)).Head, Shapes(page.Document.Head!.Children));
         Assert.Empty(page.All("script"));
         Assert.StartsWith("People matching “</title><script>", page.Document.Title, StringComparison.Ordinal);
     }
@@ -161,15 +158,15 @@ public sealed class HostileInputTests
 
     private static List<string> Shapes(IEnumerable<AngleSharp.Dom.IElement> elements) => [.. elements.Select(Shape)];
 
-    private static readonly Dictionary<WebAppFactory, (List<string> Head, HashSet<string> Main)> Benign = [];
-
-    /// <summary>The head (in order) and the element shapes of main, over the site's pages rendered for benign values.</summary>
-    private static async Task<(List<string> Head, HashSet<string> Main)> BenignShapesAsync(WebAppFactory factory)
+    /// <summary>One site per provider over a real socket, with its logs; and the shapes its benign pages render.</summary>
+    public sealed class Sites : ClassSites<LoggedSite>
     {
-        await Gate.WaitAsync();
-        try
+        private readonly Dictionary<WebAppFactory, (List<string> Head, HashSet<string> Main)> _benign = [];
+
+        /// <summary>The head (in order) and the element shapes of main, over the site's pages rendered for benign values.</summary>
+        public async Task<(List<string> Head, HashSet<string> Main)> BenignShapesAsync(WebAppFactory factory)
         {
-            if (Benign.TryGetValue(factory, out var known))
+            if (_benign.TryGetValue(factory, out var known))
             {
                 return known;
             }
@@ -193,37 +190,19 @@ public sealed class HostileInputTests
             }
 
             known = (head!, main);
-            Benign[factory] = known;
+            _benign[factory] = known;
             return known;
         }
-        finally
-        {
-            Gate.Release();
-        }
-    }
 
-    private static async Task<(WebAppFactory, LogCapture)> SiteAsync(DatabaseProvider provider)
-    {
-        await Gate.WaitAsync();
-        try
+        protected override async Task<LoggedSite> StartAsync(DatabaseProvider provider)
         {
-            if (!Started.TryGetValue(provider, out var site))
-            {
-                var logs = new LogCapture();
-                var factory = await WebAppFactory.StartAsync(
-                    provider,
-                    new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Serilog:MinimumLevel:Default"] = "Information" },
-                    services => services.AddSingleton<Serilog.Core.ILogEventSink>(logs),
-                    kestrel: true); // a real socket: the test server's own URL parser rejects what Kestrel must answer
-                site = (factory, logs);
-                Started[provider] = site;
-            }
-
-            return site;
-        }
-        finally
-        {
-            Gate.Release();
+            var logs = new LogCapture();
+            var factory = await WebAppFactory.StartAsync(
+                provider,
+                new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Serilog:MinimumLevel:Default"] = "Information" },
+                services => services.AddSingleton<Serilog.Core.ILogEventSink>(logs),
+                kestrel: true); // a real socket: the test server's own URL parser rejects what Kestrel must answer
+            return new LoggedSite(factory, logs);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Serilog;
-using WebApp.Presence;
+using WebApp.ActivityService;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Observability;

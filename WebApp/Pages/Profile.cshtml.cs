@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using WebApp.Presence;
+using WebApp.ActivityService;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.Pages.Shared;

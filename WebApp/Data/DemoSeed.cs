@@ -97,26 +97,17 @@ public static class DemoSeed
 
         for (var id = 1; id <= options.Users; id++)
         {
-            var first = FirstNames[random.Next(FirstNames.Length)];
-            var last = LastNames[random.Next(LastNames.Length)];
-            var stem = first.Stem + "_" + last.Stem;
-            var handle = stem;
-            for (var n = 2; !handles.Add(handle); n++)
+            // A name already taken gets the first free number: ada_lovelace, ada_lovelace2, …
+            users.Add(NewUser(random, id, reference, stem =>
             {
-                handle = stem + n.ToString(CultureInfo.InvariantCulture);
-            }
+                var handle = stem;
+                for (var n = 2; !handles.Add(handle); n++)
+                {
+                    handle = stem + n.ToString(CultureInfo.InvariantCulture);
+                }
 
-            var joined = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
-            users.Add(new User
-            {
-                Id = id,
-                Handle = handle,
-                DisplayName = first.Display + " " + last.Display + Flourishes[random.Next(Flourishes.Length)],
-                Bio = Sentence(random) + " " + Sentence(random),
-                Location = Places[random.Next(Places.Length)],
-                Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
-                JoinedAt = joined,
-            });
+                return handle;
+            }));
         }
 
         // A few rows that attack the page, so every test sees them.
@@ -182,20 +173,8 @@ public static class DemoSeed
                 // A seed of its own per user (not HashCode, which differs per process), and follows of earlier users
                 // only: a user's rows depend on nothing after it, so any total is a prefix of a larger one.
                 var random = new Random(unchecked(options.RandomSeed + (id * 7919)));
-                var firstName = FirstNames[random.Next(FirstNames.Length)];
-                var lastName = LastNames[random.Next(LastNames.Length)];
-                var handle = string.Create(CultureInfo.InvariantCulture, $"{firstName.Stem}_{lastName.Stem}_{id}");
-                joined[id] = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
-                var user = new User
-                {
-                    Id = id,
-                    Handle = handle,
-                    DisplayName = firstName.Display + " " + lastName.Display + Flourishes[random.Next(Flourishes.Length)],
-                    Bio = Sentence(random) + " " + Sentence(random),
-                    Location = Places[random.Next(Places.Length)],
-                    Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
-                    JoinedAt = joined[id],
-                };
+                var user = NewUser(random, id, reference, stem => string.Create(CultureInfo.InvariantCulture, $"{stem}_{id}"));
+                joined[id] = user.JoinedAt;
                 users.Add(user);
                 AddPosts(random, reference, user, posts, ref postId);
                 AddFollows(random, reference, [user], id - 1, other => joined[other], follows);
@@ -209,6 +188,28 @@ public static class DemoSeed
     }
 
     public const int BulkBlockSize = 1000;
+
+    /// <summary>
+    /// The one user generator, of the default users and the bulk ones: names, then the join time, then the profile's
+    /// text, drawn from <paramref name="random"/> in that order (the default seed, and every snapshot, rely on it).
+    /// </summary>
+    private static User NewUser(Random random, int id, DateTime reference, Func<string, string> handleFor)
+    {
+        var first = FirstNames[random.Next(FirstNames.Length)];
+        var last = LastNames[random.Next(LastNames.Length)];
+        var handle = handleFor(first.Stem + "_" + last.Stem);
+        var joined = reference.AddSeconds(-random.Next(30 * 86400, 1500 * 86400));
+        return new User
+        {
+            Id = id,
+            Handle = handle,
+            DisplayName = first.Display + " " + last.Display + Flourishes[random.Next(Flourishes.Length)],
+            Bio = Sentence(random) + " " + Sentence(random),
+            Location = Places[random.Next(Places.Length)],
+            Website = random.Next(3) == 0 ? "" : $"https://example.com/{handle}?ref=webapp&lang=en",
+            JoinedAt = joined,
+        };
+    }
 
     /// <summary>The columns the app derives from the others: the search key and the counters.</summary>
     private static void SetDerived(IReadOnlyList<User> users, IReadOnlyList<Post> posts, IReadOnlyList<Follow> follows)

@@ -9,21 +9,8 @@ namespace WebApp.Benchmarks;
 /// LoadGroup and a bare Task.WhenAll. LoadGroup's overhead is its time over the slowest loader (80 ms) and over WhenAll.
 /// </summary>
 [MemoryDiagnoser]
-public class PreloadBenchmarks
+public class PreloadBenchmarks : LoadGroupBenchmark
 {
-    private WebApplication _app = null!;
-    private LoadGroupFactory _loads = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _app = AppHost.Build();
-        _loads = _app.Services.GetRequiredService<LoadGroupFactory>();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync() => await _app.DisposeAsync();
-
     [Benchmark(Baseline = true, Description = "sequential awaits (20+50+80 ms)")]
     public async Task<int> Sequential()
     {
@@ -43,7 +30,7 @@ public class PreloadBenchmarks
     [Benchmark(Description = "LoadGroup")]
     public async Task<int> LoadGroup()
     {
-        using var group = _loads.Create("bench", CancellationToken.None);
+        using var group = Loads.Create("bench", CancellationToken.None);
         var a = group.Required("a", ct => LoadAsync(20, ct));
         var b = group.Required("b", ct => LoadAsync(50, ct));
         var c = group.Required("c", ct => LoadAsync(80, ct));
@@ -60,23 +47,10 @@ public class PreloadBenchmarks
 
 /// <summary>LoadGroup's own cost with loaders that do no waiting: five loaders that only yield.</summary>
 [MemoryDiagnoser]
-public class LoadGroupOverheadBenchmarks
+public class LoadGroupOverheadBenchmarks : LoadGroupBenchmark
 {
-    private WebApplication _app = null!;
-    private LoadGroupFactory _loads = null!;
-
     [Params(5)]
     public int Loaders { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _app = AppHost.Build();
-        _loads = _app.Services.GetRequiredService<LoadGroupFactory>();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync() => await _app.DisposeAsync();
 
     [Benchmark(Baseline = true, Description = "Task.WhenAll of yielding loaders")]
     public async Task<int> WhenAll()
@@ -93,7 +67,7 @@ public class LoadGroupOverheadBenchmarks
     [Benchmark(Description = "LoadGroup of yielding loaders")]
     public async Task<int> LoadGroup()
     {
-        using var group = _loads.Create("bench", CancellationToken.None);
+        using var group = Loads.Create("bench", CancellationToken.None);
         var loaders = new Loader<int>[Loaders];
         for (var i = 0; i < loaders.Length; i++)
         {
@@ -111,4 +85,22 @@ public class LoadGroupOverheadBenchmarks
         ct.ThrowIfCancellationRequested();
         return n;
     }
+}
+
+/// <summary>The app's services, built once per benchmark class: LoadGroups come from its factory, as in a request.</summary>
+public abstract class LoadGroupBenchmark
+{
+    private WebApplication _app = null!;
+
+    protected LoadGroupFactory Loads { get; private set; } = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _app = AppHost.Build();
+        Loads = _app.Services.GetRequiredService<LoadGroupFactory>();
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync() => await _app.DisposeAsync();
 }

@@ -119,8 +119,8 @@ public sealed class RenderGuardTests
 
     private static string Formatting(int count) => WebApp.Pages.Shared.Formatting.Count(count);
 
-    /// <summary>Test-only: a tag helper component that queries the database inside the layout's body.</summary>
-    private sealed class QueryingComponent(IDbContextFactory<AppDbContext> factory) : TagHelperComponent
+    /// <summary>Test-only: a tag helper component that does I/O inside the layout's body (not on the error page that reports it).</summary>
+    private abstract class BodyIoComponent : TagHelperComponent
     {
         [ViewContext]
         [HtmlAttributeNotBound]
@@ -134,31 +134,31 @@ public sealed class RenderGuardTests
                 return;
             }
 
+            output.PostContent.AppendHtml($"<p id=\"render-leak\">{await DoIoAsync()}</p>");
+        }
+
+        protected abstract Task<string> DoIoAsync();
+    }
+
+    /// <summary>Queries the database while the page renders.</summary>
+    private sealed class QueryingComponent(IDbContextFactory<AppDbContext> factory) : BodyIoComponent
+    {
+        protected override async Task<string> DoIoAsync()
+        {
             await using var db = factory.CreateDbContext();
-            var users = await db.Users.CountAsync();
-            output.PostContent.AppendHtml($"<p id=\"render-leak\">{Formatting(users)}</p>");
+            return Formatting(await db.Users.CountAsync());
         }
     }
 
-    /// <summary>Test-only: a tag helper component that calls an HTTP service inside the layout's body.</summary>
-    private sealed class CallingComponent(IHttpClientFactory clients) : TagHelperComponent
+    /// <summary>Calls an HTTP service while the page renders.</summary>
+    private sealed class CallingComponent(IHttpClientFactory clients) : BodyIoComponent
     {
         public const string Target = "http://127.0.0.1:9/activity";
 
-        [ViewContext]
-        [HtmlAttributeNotBound]
-        public ViewContext ViewContext { get; set; } = null!;
-
-        public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
+        protected override async Task<string> DoIoAsync()
         {
-            // The error page that reports the violation must not repeat it.
-            if (context.TagName != "body" || ViewContext.ActionDescriptor.DisplayName == "/Error")
-            {
-                return;
-            }
-
             using var response = await clients.CreateClient().GetAsync(new Uri(Target));
-            output.PostContent.AppendHtml("<p id=\"render-leak\">called</p>");
+            return "called";
         }
     }
 }

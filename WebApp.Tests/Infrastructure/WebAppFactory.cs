@@ -49,6 +49,8 @@ public sealed class WebAppFactory(
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting($"ConnectionStrings:{Database.Provider}", Database.ConnectionString);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        // A test starts its host and asks at once: no warm-up holding readiness back (WarmUpTests turn it on).
+        builder.UseSetting("WarmUp:Requests", "0");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -35,6 +35,7 @@ public static class WebAppBuilderExtensions
         services.AddActivity();
         services.AddPageViews();
         services.AddReadiness();
+        services.AddWarmUp();
         services.AddTrustedProxies();
         services.AddSecurityHeaders(builder.Environment);
         services.AddPages();

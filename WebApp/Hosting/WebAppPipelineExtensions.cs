@@ -15,7 +15,18 @@ public static class WebAppPipelineExtensions
         // Next, so that every response gets the headers: error pages, static files, health checks.
         app.UseSecurityHeaders();
         // The host's logger, not the static bootstrap one: one request log line, with the loaders' timings.
-        app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        var warmUp = app.Services.GetRequiredService<WarmUp>();
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            // Serilog's own levels, except: the instance's warm-up requests (a thousand at start) are Debug, and a 503
+            // from /readyz (starting, warming up, database away) is an answer, not a failure of the request.
+            options.GetLevel = (context, _, exception) =>
+                exception is null && context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && context.Request.Path == "/readyz" ? Serilog.Events.LogEventLevel.Warning
+                : exception is not null || context.Response.StatusCode > 499 ? Serilog.Events.LogEventLevel.Error
+                : warmUp.IsWarmUp(context.Request) ? Serilog.Events.LogEventLevel.Debug
+                : Serilog.Events.LogEventLevel.Information;
+        });
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");

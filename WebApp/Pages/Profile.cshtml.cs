@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WebApp.ActivityService;
 using WebApp.Data;
+using WebApp.Hosting;
 using WebApp.Loading;
 using WebApp.Pages.Shared;
 using WebApp.PageViews;
@@ -38,7 +39,8 @@ public sealed class ProfileModel(
     TimeProvider time,
     ActivityClient activityClient,
     IOptions<ActivityOptions> activityOptions,
-    PageViewRecorder views) : PageModel
+    PageViewRecorder views,
+    WarmUp warmUp) : PageModel
 {
     public const int PageSize = 10;
     public const int FollowingSample = 8;
@@ -69,8 +71,11 @@ public sealed class ProfileModel(
             return NotFound();
         }
 
-        // Only a profile that exists and renders counts; the write is a non-blocking enqueue.
-        views.Record(user.Value.Id);
+        // Only a profile that exists and renders counts, and not the instance's own warm-up; the write is a non-blocking enqueue.
+        if (!warmUp.IsWarmUp(Request))
+        {
+            views.Record(user.Value.Id);
+        }
         var activitySection = activity is null ? null : new ActivitySection(!activity.IsDegraded, activity.ValueOrDefault);
         View = new ProfileView(user.Value, stats.Value, pager, posts.Value, following.Value, announcement.Value, activitySection);
         return Page();

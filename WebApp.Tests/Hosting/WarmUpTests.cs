@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using WebApp.Data;
+using WebApp.Loading;
+using WebApp.PageViews;
+using WebApp.Tests.Infrastructure;
+
+namespace WebApp.Tests.Hosting;
+
+/// <summary>
+/// The warm-up before readiness (Hosting/WarmUp.cs), on a real socket: /readyz says "warm-up" until every page route
+/// has been requested, and the instance's own profile requests count no view while a visitor's does.
+/// </summary>
+public sealed class WarmUpTests
+{
+    [Fact]
+    public async Task Start_NotReadyUntilEveryPageRouteWasRequested_AndTheWarmUpCountsNoView()
+    {
+        // The home page's newest-posts query takes a second: the warm-up is still running when the test first asks.
+        var faults = new FaultInjector();
+        faults.Delay("home.latest", TimeSpan.FromSeconds(1));
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults)
+            .With("WarmUp:Requests", "2").With("WarmUp:Concurrency", "1").OnKestrel().StartAsync();
+        var client = factory.CreateClient();
+        var recorder = factory.Services.GetRequiredService<PageViewRecorder>();
+        var registry = factory.Services.GetRequiredService<InFlightRegistry>();
+
+        using (var warming = await client.GetAsync("/readyz", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, warming.StatusCode);
+            Assert.Equal("Unhealthy", await EntryAsync(warming, "warm-up"));
+        }
+
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(30), async () =>
+        {
+            using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            return ready.StatusCode == HttpStatusCode.OK;
+        }, () => "/readyz did not turn green");
+
+        // Two rounds of the five routes: home, directory (twice: a listing and a search), profile, post.
+        Assert.Equal(["directory", "directory", "home", "post", "profile"], registry.Recent.Take(5).Select(l => l.Page).Order());
+        Assert.Equal(10, registry.Recent.Count(l => l.Page is "home" or "directory" or "profile" or "post"));
+        Assert.Equal(0, recorder.Recorded);
+
+        faults.Reset();
+        using var visit = await client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, visit.StatusCode);
+        Assert.Equal(1, recorder.Recorded);
+    }
+
+    private static async Task<string?> EntryAsync(HttpResponseMessage readiness, string entry)
+    {
+        using var body = JsonDocument.Parse(await readiness.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return body.RootElement.GetProperty("entries").GetProperty(entry).GetProperty("status").GetString();
+    }
+}

@@ -14,12 +14,15 @@
 #      server, warms it up with wrk for WARMUP s and measures with wrk for DURATION s: THREADS threads, CONNECTIONS
 #      connections, /u/{random handle} from the same handle file and seed (scripts/profile.lua). WebApp runs as
 #      configured (LoadGroup, unbounded); both get the same PostgreSQL budget, POOL (8, WebApp's default): WebApp as
-#      its `Maximum Pool Size`, the Go peer as PEER_MAX_CONNS.
+#      its `Maximum Pool Size`, the Go peer as PEER_MAX_CONNS. A WebApp run first measures its first COLD s (10)
+#      after /readyz turns green, under the same load, before its warm-up: the start a load balancer would see.
 #   2. With SEQUENTIAL=1, one more WebApp run with Loading__MaxConcurrency=1 (the same code path, loaders one at a
 #      time). Off by default to keep the run short.
 #   3. pgbench with benchmarks/pgbench/profile.sql (the page's five queries, prepared, one transaction = one page,
 #      no app and no HTTP) for DURATION s at each client count in PGBENCH_CLIENTS (default "8 32"); the best is the
 #      ceiling.
+# It prints the issue's targets with "met" or "missed": WebApp / Go peer >= 1.3; WebApp / ceiling >= 0.6; WebApp's p99
+# <= 30 ms with no errors; its first COLD s at >= 0.8 of its steady throughput with p99 <= 100 ms.
 # Each run is one row of benchmarks/results/load.json: requests/s (pgbench: pages/s), p50/p90/p99, the CPU of the
 # server under test ("app": WebApp or the Go peer) and of PostgreSQL (from /proc/<pid>/stat), that CPU per request,
 # and the server's sessions on PostgreSQL. Summary rows (and a top-level "summary" object) give WebApp's and the Go
@@ -28,7 +31,7 @@
 # With POOL_SIZES set it runs WebApp as configured once per `Maximum Pool Size` instead (no peer, no pgbench) and
 # writes $OUTPUT (default benchmarks/results/pool-sizes.json).
 # The cluster keeps PostgreSQL's stock max_connections (100), the budget every instance must fit in.
-# A full default run takes about ROUNDS x 2 x (WARMUP + DURATION + ~10) + 2 x DURATION s: ~11 min by default.
+# A full default run takes about ROUNDS x (2 x (WARMUP + DURATION + ~10) + COLD) + 2 x DURATION s: ~11 min by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -40,6 +43,8 @@ DURATION=${DURATION:-30}
 WARMUP=${WARMUP:-45}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+# The first seconds after readiness, measured before the warm-up of each WebApp run (0: not measured).
+COLD=${COLD:-10}
 ROUNDS=${ROUNDS:-2}
 # Both servers get the same PostgreSQL budget: WebApp's default Maximum Pool Size
 # (DatabaseServiceCollectionExtensions.DefaultMaxPoolSize), set explicitly on it and as the Go peer's PEER_MAX_CONNS.
@@ -51,6 +56,7 @@ OUTPUT=${OUTPUT:-benchmarks/results/$([ -n "$POOL_SIZES" ] && echo pool-sizes ||
 NOTE=${NOTE:-$([ -n "$POOL_SIZES" ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2; }
+[[ $COLD =~ ^[0-9]+$ ]] || { echo "COLD must be a number of seconds, not '$COLD'" >&2; exit 2; }
 [[ $PGBENCH_CLIENTS =~ ^[[:space:]]*[1-9][0-9]*([[:space:]]+[1-9][0-9]*)*[[:space:]]*$ ]] \
   || { echo "PGBENCH_CLIENTS must be client counts separated by spaces, not '$PGBENCH_CLIENTS'" >&2; exit 2; }
 
@@ -197,7 +203,20 @@ measure() { # $1 = label, $2 = baseline, $3 = extra details ('"key":value,' ...;
     "$label" "$baseline" "$rps" "$extra" \
     "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
     "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms" "$peak")")
-  last_rps=$rps
+  last_rps=$rps; last_p99=$(ms "$json" p99_us); last_errors=$(( $(field "$json" non2xx) + $(field "$json" socket_errors) ))
+}
+
+# The first COLD s after the server turned ready, under the measured load and with no warm-up: one row.
+measure_cold() { # $1 = label, $2 = extra details
+  local out json
+  echo "== $1: the first ${COLD}s after ready"
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${COLD}s" --latency -s scripts/profile.lua "http://127.0.0.1:$port")
+  echo "$out" | grep -v LOADRESULT
+  json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
+  rows+=("$(printf '{"name":"%s","baseline":false,"value":%s,"details":{%s"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s}}' \
+    "$1" "$(field "$json" rps)" "$2" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
+    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)")")
+  cold_rps=$(field "$json" rps); cold_p99=$(ms "$json" p99_us); cold_errors=$(( $(field "$json" non2xx) + $(field "$json" socket_errors) ))
 }
 
 run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty: the app's default), $4 = baseline, $5 = extra details
@@ -255,10 +274,18 @@ if [ -n "$POOL_SIZES" ]; then
   suite=pool-sizes
   title="Profile page under wrk by Npgsql pool size: /u/{random handle} of $USERS users on PostgreSQL, max_connections 100 (requests/s)"
 else
-  app_rps=(); peer_rps=(); ceilings=()
+  app_rps=(); app_p99=(); app_errors=0; peer_rps=(); ceilings=(); cold_ratios=(); cold_p99s=()
   for round in $(seq 1 "$ROUNDS"); do
-    run "WebApp (round $round)" 0 "$POOL" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
-    app_rps+=("$last_rps")
+    start_app 0 "$POOL"
+    if [ "$COLD" -gt 0 ]; then
+      measure_cold "WebApp, first ${COLD} s after ready (round $round)" '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
+    fi
+    measure "WebApp (round $round)" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
+    stop_server
+    app_rps+=("$last_rps"); app_p99+=("$last_p99"); app_errors=$((app_errors + last_errors))
+    if [ "$COLD" -gt 0 ]; then
+      cold_ratios+=("$(ratio "$cold_rps" "$last_rps")"); cold_p99s+=("$cold_p99"); app_errors=$((app_errors + cold_errors))
+    fi
     start_peer
     measure "Go peer (round $round)" true '"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS='"$POOL"')","round":'"$round"','
     stop_server
@@ -279,14 +306,24 @@ else
   over_ceiling=$(ratio "$app_median" "${ceiling:-0}")
   echo "WebApp median $app_median requests/s, Go peer median $peer_median: WebApp / Go peer $over_peer (target >= 1.3: $(verdict "$over_peer" 1.3))"
   echo "pgbench ceiling $ceiling pages/s: WebApp / ceiling $over_ceiling (target >= 0.6: $(verdict "$over_ceiling" 0.6))"
+  p99_median=$(median "${app_p99[@]}")
+  p99_verdict=$(awk -v p="$p99_median" -v e="$app_errors" 'BEGIN { print (p <= 30 && e == 0 ? "met" : "missed") }')
+  echo "WebApp p99 (median of rounds) $p99_median ms, errors $app_errors (target p99 <= 30 ms, no errors: $p99_verdict)"
+  cold_json=null
+  if [ "$COLD" -gt 0 ]; then
+    cold_ratio=$(median "${cold_ratios[@]}"); cold_p99=$(median "${cold_p99s[@]}")
+    cold_verdict=$(awk -v r="$cold_ratio" -v p="$cold_p99" 'BEGIN { print (r >= 0.8 && p <= 100 ? "met" : "missed") }')
+    echo "WebApp's first ${COLD} s after ready: $cold_ratio of steady throughput, p99 $cold_p99 ms (medians of rounds; target >= 0.8 and p99 <= 100 ms: $cold_verdict)"
+    cold_json=$(printf '{"seconds": %s, "overSteady": %s, "overSteadyTarget": 0.8, "p99": %s, "p99Target": 100, "verdict": "%s"}' "$COLD" "$cold_ratio" "$cold_p99" "$cold_verdict")
+  fi
   rows+=("$(printf '{"name":"WebApp, median of %s","baseline":false,"value":%s,"details":{"server":"WebApp (LoadGroup as configured)","WebApp / Go peer":%s,"WebApp / pgbench ceiling":%s}}' \
     "$rounds_text" "$app_median" "$over_peer" "$over_ceiling")")
   rows+=("$(printf '{"name":"Go peer, median of %s","baseline":true,"value":%s,"details":{"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS=%s)","WebApp / Go peer":%s}}' \
     "$rounds_text" "$peer_median" "$POOL" "$over_peer")")
   rows+=("$(printf '{"name":"pgbench ceiling, best of %s clients","baseline":true,"value":%s,"details":{"server":"pgbench (the page'"'"'s SQL, no app, no HTTP)","WebApp / pgbench ceiling":%s}}' \
     "$(echo $PGBENCH_CLIENTS | awk '{ s = $1; for (i = 2; i <= NF; i++) s = s (i < NF ? ", " : " and ") $i; print s }')" "$ceiling" "$over_ceiling")")
-  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6},\n' \
-    "$ROUNDS" "$POOL" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling")
+  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6, "webAppP99": %s, "webAppP99Target": 30, "webAppErrors": %s, "firstSeconds": %s},\n' \
+    "$ROUNDS" "$POOL" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling" "$p99_median" "$app_errors" "$cold_json")
   suite=load
   title="Profile page: WebApp and the Go peer under wrk (/u/{random handle}, requests/s), and pgbench on the page's own queries (pages/s), $USERS users on PostgreSQL"
 fi
@@ -306,7 +343,7 @@ fi
 {
   printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
   printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ -n "$POOL_SIZES" ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
-  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$knobs"
+  printf '  "command": "USERS=%s DURATION=%s WARMUP=%s COLD=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$COLD" "$CONNECTIONS" "$THREADS" "$knobs"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
   printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", %s"postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
     "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \

@@ -29,7 +29,10 @@ declare -A runs=(
   # mutant put this folder's run past an hour; they guard the same code in every full test run.
   [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews.PageViewWriterTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewBatchTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewRecorderTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewOptionsTests"
   [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Data"
-  [Pages]="**/Pages/**/*.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages|FullyQualifiedName~WebApp.Tests.Security"
+  # The page models against each page's own tests, load failures, the activity budget and the diagnostics page.
+  # PageFaultTests (every loader of every page slow, failing, hanging, left: ~160 cases of about a second) and the
+  # hostile-input table (~760 requests) would put each mutant at minutes; they run in every full test run.
+  [Pages]="**/Pages/**/*.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Pages.Debug|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
 )
 order=(Loading Rendering PageViews DbLoaders Pages)
 [ $# -gt 0 ] && order=("$@")

@@ -83,7 +83,7 @@ public static class DbLoaders
         Func<AppDbContext, CancellationToken, Task<T>> query,
         CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue(key, out Cached<T>? hit) && hit is not null)
+        if (cache.Get(key) is Cached<T> hit)
         {
             return hit.Value;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using WebApp.PageViews;
 
@@ -13,6 +14,7 @@ public sealed class PageViewOptionsTests
     [InlineData("BatchSize", "10001")]
     [InlineData("Linger", "-00:00:01")]
     [InlineData("MaxRetryDelay", "00:00:00")]
+    [InlineData("DropWarningInterval", "00:00:00")]
     public void AddPageViews_InvalidSetting_FailsStartupValidationNamingTheKey(string key, string value)
     {
         using var services = Services(new() { ["PageViews:" + key] = value });
@@ -21,6 +23,25 @@ public sealed class PageViewOptionsTests
         var error = Assert.Throws<OptionsValidationException>(services.GetRequiredService<IStartupValidator>().Validate);
 
         Assert.Contains("PageViews:" + key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("BatchSize", "10000")]
+    [InlineData("Linger", "00:00:00")]
+    public void AddPageViews_SettingAtItsLimit_IsAccepted(string key, string value)
+    {
+        using var services = Services(new() { ["PageViews:" + key] = value });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void AddPageViews_RegistersOneRecorderAndTheWriterAsAHostedService()
+    {
+        using var services = Services([]);
+
+        Assert.Same(services.GetRequiredService<PageViewRecorder>(), services.GetRequiredService<PageViewRecorder>());
+        Assert.IsType<PageViewWriter>(Assert.Single(services.GetServices<IHostedService>()));
     }
 
     [Fact]
@@ -42,6 +63,11 @@ public sealed class PageViewOptionsTests
     private static ServiceProvider Services(Dictionary<string, string?> settings) =>
         new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .AddMetrics()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            // The writer's database: never opened here.
+            .AddSingleton(new WebApp.Data.PrimaryDbContextFactory(() => throw new InvalidOperationException("no database in this test")))
             .AddPageViews()
             .BuildServiceProvider();
 }

@@ -95,12 +95,14 @@ public sealed class PageViewRecorderTests : IDisposable
         listener.SetMeasurementEventCallback<int>((i, v, _, _) => depth.Add(v));
         listener.Start();
         var recorder = Recorder(new PageViewOptions());
+        using var recorded = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), PageViewMetrics.MeterName, "webapp.page_views.recorded");
 
         recorder.Record(1);
         recorder.Record(2);
         listener.RecordObservableInstruments();
 
         Assert.Equal([2], depth);
+        Assert.Equal(2, recorded.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(
         [
             ("webapp.page_views.recorded", "{view}", "Views accepted into the queue."),
@@ -109,6 +111,30 @@ public sealed class PageViewRecorderTests : IDisposable
             ("webapp.page_views.lost", "{view}", "Views given up on, by reason: refused (the database refused the row, e.g. its user was deleted) or shutdown (database down past the shutdown timeout)."),
             ("webapp.page_views.queue_depth", "{view}", "Views waiting for the writer."),
         ], published);
+    }
+
+    [Fact]
+    public async Task Record_WriterWaiting_ItsLoopNeverRunsOnTheRequestsThread()
+    {
+        var recorder = Recorder(new PageViewOptions());
+        var recording = false;
+        var recordingThread = 0;
+        var ranInsideRecord = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task WriterAsync()
+        {
+            await recorder.Reader.WaitToReadAsync(TestContext.Current.CancellationToken);
+            ranInsideRecord.SetResult(Volatile.Read(ref recording) && Environment.CurrentManagedThreadId == recordingThread);
+        }
+
+        var writer = WriterAsync();
+        recordingThread = Environment.CurrentManagedThreadId;
+        Volatile.Write(ref recording, true);
+        recorder.Record(1);
+        Volatile.Write(ref recording, false);
+        await writer;
+
+        // A synchronous continuation would run the writer's loop inside Record, on the request's thread.
+        Assert.False(await ranInsideRecord.Task);
     }
 
     public void Dispose() => _services.Dispose();

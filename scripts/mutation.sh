@@ -28,7 +28,8 @@ declare -A runs=(
   # The writer's own tests, not PageViewCountingTests: those start a web host per test, which at a few seconds a
   # mutant put this folder's run past an hour; they guard the same code in every full test run.
   [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews.PageViewWriterTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewBatchTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewRecorderTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewOptionsTests"
-  [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Pages.PageFaultTests|FullyQualifiedName~WebApp.Tests.Data"
+  # The tests that killed its mutants in a run against all of Data's tests and PageFaultTests (25 min), without the rest.
+  [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests|FullyQualifiedName~WebApp.Tests.Data.CachedLoaderTests|FullyQualifiedName~WebApp.Tests.Data.QueryTagTests"
   # The page models against each page's own tests, load failures, the activity budget and the diagnostics page.
   # PageFaultTests (every loader of every page slow, failing, hanging, left: ~160 cases of about a second) and the
   # hostile-input table (~760 requests) would put each mutant at minutes; they run in every full test run.

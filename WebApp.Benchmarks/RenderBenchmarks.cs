@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using RazorSlices;
 using WebApp.Benchmarks.Infrastructure;
 using WebApp.Benchmarks.Slices;
@@ -15,6 +16,7 @@ public class RenderBenchmarks
     private ProfileModel _model = null!;
     private ProfileView _view = null!;
     private HtmlEncoder _encoder = null!;
+    private SiteAssets _assets = null!;
     private readonly MemoryStream _body = new();
 
     [Params(10, 20, 50, 200)]
@@ -27,6 +29,7 @@ public class RenderBenchmarks
         _view = ProfileViews.Create(Posts);
         _model = _renderer.Model(_view);
         _encoder = _renderer.Services.GetRequiredService<HtmlEncoder>();
+        _assets = new SiteAssets(_renderer.Services.GetRequiredService<IFileVersionProvider>());
 
         // Measure nothing that is not the real page: both renderers must produce its posts, layout and encoding.
         foreach (var (name, html) in new[] { ("Razor Pages", await RenderedAsync(RazorPage)), ("RazorSlices", await RenderedAsync(RazorSlice)) })
@@ -60,7 +63,7 @@ public class RenderBenchmarks
     public async Task<long> RazorSlice()
     {
         _body.SetLength(0);
-        await ProfileSlice.Create(_view).RenderAsync(_body, _encoder);
+        await ProfileSlice.Create(new ProfileSliceModel(_view, _assets)).RenderAsync(_body, _encoder);
         return _body.Length;
     }
 }

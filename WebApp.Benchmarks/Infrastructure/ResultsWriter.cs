@@ -83,7 +83,7 @@ internal static class ResultsWriter
             };
             if (scaleBy is not null)
             {
-                document["scaling"] = Scaling(rows, scaleBy, unit, divisor);
+                document["scaling"] = Scaling(rows, scaleBy);
             }
 
             Directory.CreateDirectory(RepoPaths.Results);
@@ -95,10 +95,12 @@ internal static class ResultsWriter
 
     /// <summary>
     /// Each method's least-squares line through its results at the parameter's values: the intercept is the fixed
-    /// cost of one operation, the slope the cost of each item on top, in time and in allocated bytes. With the
-    /// render suite: what a page costs before its first post, and what each post adds.
+    /// cost of one operation, the slope the cost of each item on top, in time (µs, whatever the suite's unit, so
+    /// that a per-item cost keeps its digits) and in allocated KB. With the render suite: what a page costs before
+    /// its first post, and what each post adds. R² says how well a line fits the times (1 is a perfect line; a
+    /// busy machine's noise shows as less, and can even make a fixed cost negative).
     /// </summary>
-    private static JsonObject Scaling(List<BenchmarkReport> rows, ScaleBy scaleBy, string unit, double divisor)
+    private static JsonObject Scaling(List<BenchmarkReport> rows, ScaleBy scaleBy)
     {
         var lines = new JsonArray();
         foreach (var method in rows.GroupBy(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name))
@@ -112,19 +114,20 @@ internal static class ResultsWriter
                 continue;
             }
 
-            var time = Fit(points.Select(p => (p.X, p.Time)).ToList());
+            var time = Fit(points.Select(p => (p.X, p.Time / 1_000)).ToList());
             var line = new JsonObject
             {
                 ["name"] = method.First().BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
                 ["method"] = method.Key,
-                [$"Fixed ({unit})"] = Round(time.Intercept / divisor),
-                [$"Per {scaleBy.Item} ({unit})"] = Round(time.Slope / divisor),
+                ["Fixed (µs)"] = Round(time.Intercept),
+                [$"Per {scaleBy.Item} (µs)"] = Round(time.Slope),
+                ["R² (time)"] = Math.Round(time.R2, 3),
             };
             if (points.All(p => p.Bytes is not null))
             {
-                var bytes = Fit(points.Select(p => (p.X, (double)p.Bytes!.Value)).ToList());
-                line["Fixed (KB)"] = Round(bytes.Intercept / 1024);
-                line[$"Per {scaleBy.Item} (KB)"] = Round(bytes.Slope / 1024);
+                var kilobytes = Fit(points.Select(p => (p.X, p.Bytes!.Value / 1024.0)).ToList());
+                line["Fixed (KB)"] = Round(kilobytes.Intercept);
+                line[$"Per {scaleBy.Item} (KB)"] = Round(kilobytes.Slope);
             }
 
             lines.Add(line);
@@ -139,13 +142,16 @@ internal static class ResultsWriter
         };
     }
 
-    /// <summary>The least-squares line y = intercept + slope · x.</summary>
-    private static (double Intercept, double Slope) Fit(IReadOnlyList<(double X, double Y)> points)
+    /// <summary>The least-squares line y = intercept + slope · x, and its R² (the share of y's variance it explains).</summary>
+    private static (double Intercept, double Slope, double R2) Fit(IReadOnlyList<(double X, double Y)> points)
     {
         var meanX = points.Average(p => p.X);
         var meanY = points.Average(p => p.Y);
         var slope = points.Sum(p => (p.X - meanX) * (p.Y - meanY)) / points.Sum(p => (p.X - meanX) * (p.X - meanX));
-        return (meanY - slope * meanX, slope);
+        var intercept = meanY - slope * meanX;
+        var residual = points.Sum(p => Math.Pow(p.Y - (intercept + slope * p.X), 2));
+        var total = points.Sum(p => Math.Pow(p.Y - meanY, 2));
+        return (intercept, slope, total == 0 ? 1 : 1 - residual / total);
     }
 
     private static double Round(double value) => Math.Round(value, Math.Abs(value) >= 100 ? 1 : 3);

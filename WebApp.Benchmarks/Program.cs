@@ -11,3 +11,7 @@ foreach (var path in ResultsWriter.Write(summaries, args))
 {
     Console.WriteLine($"Results: {path}");
 }
+
+// Internal, so that the tests, which reference this project for the render engines, see only WebApp's Program
+// (the Web SDK would make a top-level Program public).
+internal partial class Program;

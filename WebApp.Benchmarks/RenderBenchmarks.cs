@@ -1,20 +1,24 @@
-using System.Text.Encodings.Web;
 using BenchmarkDotNet.Attributes;
-using RazorSlices;
+using WebApp.ActivityService;
 using WebApp.Benchmarks.Infrastructure;
-using WebApp.Benchmarks.Slices;
 using WebApp.Pages;
 
 namespace WebApp.Benchmarks;
 
-/// <summary>One profile page rendered from an in-memory view model: the app's Razor Pages view against a RazorSlices peer.</summary>
+/// <summary>
+/// One profile page rendered from an in-memory view model by three view engines: the app's Razor Pages view
+/// (the baseline), a Razor component tree rendered statically by HtmlRenderer, and a RazorSlices template. All
+/// three write the same HTML (RenderEngineTests); the results add each engine's fixed and per-post cost.
+/// </summary>
 [MemoryDiagnoser]
 public class RenderBenchmarks
 {
-    private RazorProfileRenderer _renderer = null!;
+    /// <summary>The page shows the activity section, so that every part of the profile is rendered.</summary>
+    public static readonly ActivitySection Activity = new(true, new UserActivity(true, new DateTime(2026, 11, 27), 12));
+
+    private ProfileRenderEngines _engines = null!;
     private ProfileModel _model = null!;
     private ProfileView _view = null!;
-    private HtmlEncoder _encoder = null!;
     private readonly MemoryStream _body = new();
 
     [Params(10, 20, 50, 200)]
@@ -23,36 +27,40 @@ public class RenderBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _renderer = await RazorProfileRenderer.CreateAsync();
-        _view = ProfileViews.Create(Posts);
-        _model = _renderer.Model(_view);
-        _encoder = _renderer.Services.GetRequiredService<HtmlEncoder>();
+        _engines = await ProfileRenderEngines.CreateAsync();
+        _view = ProfileViews.Create(Posts, Activity);
+        _model = _engines.PageModel(_view);
 
-        // Measure nothing that is not the real page: both renderers must produce its posts, layout and encoding.
-        foreach (var (name, html) in new[] { ("Razor Pages", await RenderedAsync(RazorPage)), ("RazorSlices", await RenderedAsync(RazorSlice)) })
+        // Measure nothing that is not the real page: every engine must produce its posts, avatars, layout and encoding.
+        foreach (var (name, html) in await _engines.RenderAllAsync(_view))
         {
-            var items = html.Split("class=\"post-item\"").Length - 1;
-            if (items != Posts || !html.StartsWith("<!DOCTYPE html>", StringComparison.Ordinal) || !html.Contains("&lt;script&gt;", StringComparison.Ordinal) || !html.Contains("id=\"profile-following\"", StringComparison.Ordinal))
+            var items = Count(html, "class=\"post-item\"");
+            var avatars = Count(html, "<svg class=\"avatar\"");
+            if (items != Posts || avatars != 1 + _view.Following.Count || !html.TrimStart().StartsWith("<!DOCTYPE html>", StringComparison.Ordinal)
+                || !html.Contains("&lt;script&gt;", StringComparison.Ordinal) || !html.Contains("id=\"profile-following\"", StringComparison.Ordinal)
+                || !html.Contains("id=\"profile-activity\"", StringComparison.Ordinal) || !html.Contains("href=\"/benchmarks\"", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{name} rendered {items} posts, expected {Posts}, or lacks the layout or encoding:\n{html[..Math.Min(html.Length, 2000)]}");
+                throw new InvalidOperationException($"{name} rendered {items} posts and {avatars} avatars, expected {Posts} and {1 + _view.Following.Count}, or lacks the layout, the activity or the encoding:\n{html[..Math.Min(html.Length, 2000)]}");
             }
         }
     }
 
-    private async Task<string> RenderedAsync(Func<Task<long>> render)
-    {
-        await render();
-        return System.Text.Encoding.UTF8.GetString(_body.GetBuffer(), 0, (int)_body.Length).TrimStart();
-    }
-
     [GlobalCleanup]
-    public async Task CleanupAsync() => await _renderer.DisposeAsync();
+    public async Task CleanupAsync() => await _engines.DisposeAsync();
 
     [Benchmark(Baseline = true, Description = "Razor Pages view")]
     public async Task<long> RazorPage()
     {
         _body.SetLength(0);
-        await _renderer.RenderAsync(_model, _body);
+        await _engines.RazorPageAsync(_model, _body);
+        return _body.Length;
+    }
+
+    [Benchmark(Description = "Razor component (HtmlRenderer)")]
+    public async Task<long> RazorComponent()
+    {
+        _body.SetLength(0);
+        await _engines.RazorComponentAsync(_view, _body);
         return _body.Length;
     }
 
@@ -60,7 +68,9 @@ public class RenderBenchmarks
     public async Task<long> RazorSlice()
     {
         _body.SetLength(0);
-        await ProfileSlice.Create(_view).RenderAsync(_body, _encoder);
+        await _engines.RazorSliceAsync(_view, _body);
         return _body.Length;
     }
+
+    private static int Count(string html, string marker) => html.Split(marker).Length - 1;
 }

@@ -5,12 +5,15 @@ using WebApp.Pages.Shared;
 namespace WebApp.Benchmarks.Infrastructure;
 
 /// <summary>Profile view models built in memory from the deterministic seed: no database.</summary>
-internal static class ProfileViews
+public static class ProfileViews
 {
     private static readonly DemoData Seed = DemoSeed.Generate(DemoSeedOptions.Default);
 
-    /// <summary>The first seeded user (whose text is hostile, so encoding is exercised) with <paramref name="posts"/> posts.</summary>
-    public static ProfileView Create(int posts)
+    /// <summary>
+    /// The first seeded user (whose text is hostile, so encoding is exercised) with <paramref name="posts"/> posts,
+    /// and the activity section when one is given (none by default, as when the activity service is not configured).
+    /// </summary>
+    public static ProfileView Create(int posts, ActivitySection? activity = null)
     {
         var u = Seed.Users[0];
         var user = new UserCard(u.Id, u.Handle, u.DisplayName, u.Bio, u.Location, u.Website, u.JoinedAt);
@@ -25,6 +28,6 @@ internal static class ProfileViews
         var stats = new ProfileStats(total, 1234, following.Count, 321, 12345);
         var pager = new Pager(1, ProfileModel.PageSize, total, "/u/" + u.Handle);
         var announcement = Seed.Settings.Single(s => s.Key == DemoSeed.AnnouncementKey).Value;
-        return new ProfileView(user, stats, pager, list, following, announcement, Activity: null);
+        return new ProfileView(user, stats, pager, list, following, announcement, activity);
     }
 }

@@ -10,16 +10,17 @@ namespace WebApp.Benchmarks.Infrastructure;
 /// <summary>
 /// Writes one JSON file per benchmark class under benchmarks/results/, in the shape the README table and the
 /// /benchmarks page read: the machine, the commit, the command and one row per case (value, unit, details).
+/// A suite measured at several sizes also gets <c>scaling</c>: each method's fixed cost and cost per item.
 /// </summary>
 internal static class ResultsWriter
 {
-    private static readonly Dictionary<string, (string Suite, string Title)> Suites = new()
+    private static readonly Dictionary<string, Suite> Suites = new()
     {
-        [nameof(RenderBenchmarks)] = ("render", "Profile render: Razor Pages view vs RazorSlices (time per render)"),
-        [nameof(ConcurrencyBenchmarks)] = ("concurrency", "1,000 profile renders: one task, 10 tasks, parallel sections (time per render)"),
-        [nameof(PreloadBenchmarks)] = ("preload", "Preload with simulated latency 20/50/80 ms (time per page)"),
-        [nameof(LoadGroupOverheadBenchmarks)] = ("loadgroup-overhead", "LoadGroup's own cost, 5 loaders that only yield (time per page)"),
-        [nameof(PostgresPreloadBenchmarks)] = ("preload-postgres", "Profile preload on PostgreSQL, 5 real queries (time per page)"),
+        [nameof(RenderBenchmarks)] = new("render", "Profile render: Razor Pages view, Razor component (HtmlRenderer), RazorSlices (time per render)", new("Posts", "post")),
+        [nameof(ConcurrencyBenchmarks)] = new("concurrency", "1,000 profile renders: one task, 10 tasks, parallel sections (time per render)"),
+        [nameof(PreloadBenchmarks)] = new("preload", "Preload with simulated latency 20/50/80 ms (time per page)"),
+        [nameof(LoadGroupOverheadBenchmarks)] = new("loadgroup-overhead", "LoadGroup's own cost, 5 loaders that only yield (time per page)"),
+        [nameof(PostgresPreloadBenchmarks)] = new("preload-postgres", "Profile preload on PostgreSQL, 5 real queries (time per page)"),
     };
 
     public static IEnumerable<string> Write(IEnumerable<Summary> summaries, string[] args)
@@ -27,7 +28,7 @@ internal static class ResultsWriter
         var reports = summaries.SelectMany(s => s.Reports).Where(r => r.Success && r.ResultStatistics is not null).ToList();
         foreach (var byClass in reports.GroupBy(r => r.BenchmarkCase.Descriptor.Type.Name))
         {
-            var (suite, title) = Suites.TryGetValue(byClass.Key, out var known) ? known : (byClass.Key.ToLowerInvariant(), byClass.Key);
+            var (suite, title, scaleBy) = Suites.TryGetValue(byClass.Key, out var known) ? known : new Suite(byClass.Key.ToLowerInvariant(), byClass.Key);
             var rows = byClass.ToList();
             var maxNs = rows.Max(r => r.ResultStatistics!.Mean);
             var (unit, divisor) = maxNs >= 1_000_000 ? ("ms", 1_000_000.0) : ("µs", 1_000.0);
@@ -80,6 +81,11 @@ internal static class ResultsWriter
                 ["machine"] = Machine.Describe(),
                 ["results"] = results,
             };
+            if (scaleBy is not null)
+            {
+                document["scaling"] = Scaling(rows, scaleBy);
+            }
+
             Directory.CreateDirectory(RepoPaths.Results);
             var path = Path.Combine(RepoPaths.Results, suite + ".json");
             File.WriteAllText(path, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
@@ -87,7 +93,74 @@ internal static class ResultsWriter
         }
     }
 
-    private static double Round(double value) => Math.Round(value, value >= 100 ? 1 : 3);
+    /// <summary>
+    /// Each method's least-squares line through its results at the parameter's values: the intercept is the fixed
+    /// cost of one operation, the slope the cost of each item on top, in time (µs, whatever the suite's unit, so
+    /// that a per-item cost keeps its digits) and in allocated KB. With the render suite: what a page costs before
+    /// its first post, and what each post adds. R² says how well a line fits the times (1 is a perfect line; a
+    /// busy machine's noise shows as less, and can even make a fixed cost negative).
+    /// </summary>
+    private static JsonObject Scaling(List<BenchmarkReport> rows, ScaleBy scaleBy)
+    {
+        var lines = new JsonArray();
+        foreach (var method in rows.GroupBy(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name))
+        {
+            var points = method
+                .Select(r => (X: Convert.ToDouble(r.BenchmarkCase.Parameters.Items.Single(p => p.Name == scaleBy.Parameter).Value, CultureInfo.InvariantCulture),
+                    Time: r.ResultStatistics!.Mean, Bytes: r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase)))
+                .ToList();
+            if (points.Select(p => p.X).Distinct().Count() < 2)
+            {
+                continue;
+            }
+
+            var time = Fit(points.Select(p => (p.X, p.Time / 1_000)).ToList());
+            var line = new JsonObject
+            {
+                ["name"] = method.First().BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\''),
+                ["method"] = method.Key,
+                ["Fixed (µs)"] = Round(time.Intercept),
+                [$"Per {scaleBy.Item} (µs)"] = Round(time.Slope),
+                ["R² (time)"] = Math.Round(time.R2, 3),
+            };
+            if (points.All(p => p.Bytes is not null))
+            {
+                var kilobytes = Fit(points.Select(p => (p.X, p.Bytes!.Value / 1024.0)).ToList());
+                line["Fixed (KB)"] = Round(kilobytes.Intercept);
+                line[$"Per {scaleBy.Item} (KB)"] = Round(kilobytes.Slope);
+            }
+
+            lines.Add(line);
+        }
+
+        var values = rows.Select(r => r.BenchmarkCase.Parameters.Items.Single(p => p.Name == scaleBy.Parameter).Value).Distinct().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture));
+        return new JsonObject
+        {
+            ["parameter"] = scaleBy.Parameter,
+            ["fit"] = $"least-squares line through {scaleBy.Parameter} = {string.Join(", ", values)}: fixed = intercept, per {scaleBy.Item} = slope",
+            ["rows"] = lines,
+        };
+    }
+
+    /// <summary>The least-squares line y = intercept + slope · x, and its R² (the share of y's variance it explains).</summary>
+    private static (double Intercept, double Slope, double R2) Fit(IReadOnlyList<(double X, double Y)> points)
+    {
+        var meanX = points.Average(p => p.X);
+        var meanY = points.Average(p => p.Y);
+        var slope = points.Sum(p => (p.X - meanX) * (p.Y - meanY)) / points.Sum(p => (p.X - meanX) * (p.X - meanX));
+        var intercept = meanY - slope * meanX;
+        var residual = points.Sum(p => Math.Pow(p.Y - (intercept + slope * p.X), 2));
+        var total = points.Sum(p => Math.Pow(p.Y - meanY, 2));
+        return (intercept, slope, total == 0 ? 1 : 1 - residual / total);
+    }
+
+    private static double Round(double value) => Math.Round(value, Math.Abs(value) >= 100 ? 1 : 3);
+
+    /// <summary>A suite's results file: its name, its chart's title, and the parameter its cost grows with, if any.</summary>
+    private sealed record Suite(string Name, string Title, ScaleBy? ScaleBy = null);
+
+    /// <summary>A numeric benchmark parameter (Posts) and what one unit of it is called (post).</summary>
+    private sealed record ScaleBy(string Parameter, string Item);
 }
 
 /// <summary>What the figures were measured on.</summary>

@@ -14,10 +14,12 @@ public static class PageDescription
     /// <summary>Search engines show about 160 characters.</summary>
     public const int MaxLength = 160;
 
-    public static string For(ViewDataDictionary viewData)
+    public static string For(ViewDataDictionary viewData) => ForText(viewData[Key] as string);
+
+    /// <summary>The same from the page's text itself, for renderers without view data (the benchmarks' peers of a view).</summary>
+    public static string ForText(string? text)
     {
-        var text = viewData[Key] as string ?? "";
-        var flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var flat = string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return flat.Length > 0 ? Formatting.Excerpt(flat, MaxLength) : Site;
     }
 }

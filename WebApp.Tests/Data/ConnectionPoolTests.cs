@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -23,13 +22,12 @@ public sealed partial class ConnectionPoolTests
         await using var factory = await StartWithPoolOfOneAsync(deadline);
         await using var holder = await HoldTheOnlyConnectionAsync(factory);
 
-        var clock = Stopwatch.StartNew();
-        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
-        clock.Stop();
+        // Tried once more if out of bounds, as every timed request in the suite (PageFaultTests.TimedGetAsync).
+        var (page, elapsed) = await WebApp.Tests.Pages.PageFaultTests.TimedGetAsync(factory.CreateClient(), "/", retryIf: e => e > deadline + TimeSpan.FromMilliseconds(500));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
         Assert.Equal("This page took too long", page.Text("#error-heading"));
-        Assert.InRange(clock.Elapsed, deadline * 0.9, deadline + TimeSpan.FromMilliseconds(500));
+        WebApp.Tests.Pages.PageFaultTests.AssertWithinDeadline(elapsed, deadline, "a pool of one held busy");
     }
 
     [Fact]

@@ -13,6 +13,7 @@ namespace WebApp.Tests.Data;
 /// A loader that finds every pooled connection busy waits for one under the page deadline: 504 at the deadline,
 /// never an error before it, and the wait counts in that loader's time.
 /// </summary>
+[Collection(TimedCollection.Name)]
 public sealed partial class ConnectionPoolTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace WebApp.Tests.Data;
 /// deadline, nothing left running), and slow statements cannot take every thread-pool thread. PostgreSQL's
 /// server-side cancel is covered by ReliabilityTests.
 /// </summary>
+[Collection(TimedCollection.Name)]
 public sealed class SqliteDeadlineTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);

@@ -13,6 +13,7 @@ namespace WebApp.Tests.Loading;
 /// Deadlines and failures end to end with real parts: PostgreSQL running real sleeping queries, a real
 /// HTTP downstream on a socket, real client disconnects. Every test ends with a leak check.
 /// </summary>
+[Collection(TimedCollection.Name)]
 public sealed class ReliabilityTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);

@@ -12,6 +12,7 @@ namespace WebApp.Tests.Pages;
 /// loaders on SQLite start a whole query apart (about 0.5 ms each, more on a busy machine); a page load on a
 /// busy machine can be interrupted by the scheduler, so each page gets a few tries and the best one counts.
 /// </summary>
+[Collection(TimedCollection.Name)]
 public sealed class LoaderConcurrencyTests(LoaderConcurrencyTests.Sites sites) : IClassFixture<LoaderConcurrencyTests.Sites>
 {
     private static readonly TimeSpan Spread = TimeSpan.FromMilliseconds(1);

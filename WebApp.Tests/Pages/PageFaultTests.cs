@@ -17,6 +17,7 @@ namespace WebApp.Tests.Pages;
 /// answered while a loader ran, in-flight registry back to 0, no app statement left in PostgreSQL). One host per
 /// provider serves the whole class (its tests run one after another); the faults are reset between cases.
 /// </summary>
+[Collection(TimedCollection.Name)]
 public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<PageFaultTests.Sites>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);

@@ -96,7 +96,9 @@ public sealed class SqliteDeadlineTests
     {
         await LeakCheck.AssertNoLeaksAsync(factory);
         var gate = factory.Services.GetRequiredService<SqliteStatementGate>();
-        await Eventually.HoldsAsync(TimeSpan.FromSeconds(1), () => gate.InUse == 0, () => $"Leak: {gate.InUse} SQLite connections still hold a slot");
+        // A leaked slot never comes back; 3 s (not 1) so that a connection closing late on a busy machine is not called a
+        // leak. One CI run saw a slot still held after 1 s, once; see the session notes.
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(3), () => gate.InUse == 0, () => $"Leak: {gate.InUse} SQLite connections still hold a slot");
     }
 
     /// <summary>Compiles the page's queries and renders the error page once, so the timed request measures the deadline, not the first compile.</summary>

@@ -22,10 +22,6 @@ namespace WebApp.Tests.PageViews;
 /// </summary>
 public sealed class PageViewCountingTests
 {
-    private static readonly DateOnly Today = DateOnly.FromDateTime(DemoSeedOptions.Default.ReferenceTime);
-
-    // Seeded users with and without earlier views (every fifth user has 14 days of them, none today).
-    private static readonly int[] Users = [SeedFacts.Prolific.Id, 1, 2, 3];
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
@@ -42,7 +38,7 @@ public sealed class PageViewCountingTests
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
         var after = await ViewRows.ReadAsync(site.Factory.Database);
-        ViewRows.AssertAdded(before, after, ExpectedViews(Requests));
+        ViewRows.AssertAdded(before, after, ViewRows.Expected(Requests));
         Assert.Equal(Requests, site.Writer.Written);
         Assert.Equal(0, site.Writer.Lost);
         Assert.Equal(0, site.Recorder.Dropped);
@@ -66,7 +62,7 @@ public sealed class PageViewCountingTests
         await using var factory = site.Factory;
         using var dropped = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), PageViewMetrics.MeterName, "webapp.page_views.dropped");
         var before = await ViewRows.ReadAsync(factory.Database);
-        var handle = SeedFacts.User(Users[0]).Handle;
+        var handle = SeedFacts.User(ViewRows.Users[0]).Handle;
 
         // The first view reaches the writer, which stalls in its upsert holding it.
         using var first = await factory.CreateClient().GetAsync($"/u/{handle}", TestContext.Current.CancellationToken);
@@ -83,7 +79,7 @@ public sealed class PageViewCountingTests
 
         flush.Release();
         await factory.DisposeAsync();
-        ViewRows.AssertAdded(before, await ViewRows.ReadAsync(factory.Database), new() { [(Users[0], Today)] = 2 });
+        ViewRows.AssertAdded(before, await ViewRows.ReadAsync(factory.Database), new() { [(ViewRows.Users[0], ViewRows.Today)] = 2 });
         Assert.Equal(2, site.Writer.Written);
     }
 
@@ -120,7 +116,7 @@ public sealed class PageViewCountingTests
             clock);
     }
 
-    /// <summary>Requests the profiles of <see cref="Users"/> in turn (or of one handle), eight at a time.</summary>
+    /// <summary>Requests the profiles of <see cref="ViewRows.Users"/> in turn (or of one handle), eight at a time.</summary>
     private static async Task<IReadOnlyList<HttpStatusCode>> GetProfilesAsync(WebAppFactory factory, int count, string? handle = null)
     {
         var client = factory.CreateClient();
@@ -130,12 +126,9 @@ public sealed class PageViewCountingTests
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = TestContext.Current.CancellationToken },
             async (i, ct) =>
             {
-                using var response = await client.GetAsync($"/u/{handle ?? SeedFacts.User(Users[i % Users.Length]).Handle}", ct);
+                using var response = await client.GetAsync($"/u/{handle ?? SeedFacts.User(ViewRows.Users[i % ViewRows.Users.Length]).Handle}", ct);
                 statuses[i] = response.StatusCode;
             });
         return statuses;
     }
-
-    private static Dictionary<(int UserId, DateOnly Day), long> ExpectedViews(int requests) =>
-        Enumerable.Range(0, requests).GroupBy(i => Users[i % Users.Length]).ToDictionary(g => (g.Key, Today), g => (long)g.Count());
 }

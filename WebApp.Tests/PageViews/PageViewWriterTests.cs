@@ -22,10 +22,6 @@ namespace WebApp.Tests.PageViews;
 /// </summary>
 public sealed class PageViewWriterTests
 {
-    private static readonly DateOnly Today = DateOnly.FromDateTime(DemoSeedOptions.Default.ReferenceTime);
-
-    // Seeded users with and without earlier views (every fifth user has 14 days of them, none today).
-    private static readonly int[] Users = [SeedFacts.Prolific.Id, 1, 2, 3];
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
@@ -40,7 +36,7 @@ public sealed class PageViewWriterTests
         Assert.Equal(4, writer.Flush.Attempts);
         await writer.StopAsync();
 
-        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), Expected(210));
+        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), ViewRows.Expected(210));
         Assert.Equal(5, writer.Flush.Attempts);
         Assert.Equal(210, writer.Service.Written);
         Assert.Equal(210, writer.WrittenMetric.GetMeasurementSnapshot().Sum(m => m.Value));
@@ -75,7 +71,7 @@ public sealed class PageViewWriterTests
         await writer.StopAsync();
 
         Assert.Equal(6, writer.Flush.Attempts);
-        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), Expected(40));
+        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), ViewRows.Expected(40));
         Assert.Equal(0, writer.Service.Lost);
         Assert.Empty(writer.LostMetric.GetMeasurementSnapshot());
         Assert.True(writer.Service.ExecuteTask!.IsCompletedSuccessfully);
@@ -98,7 +94,7 @@ public sealed class PageViewWriterTests
         writer.Record(5);
         await writer.StopAsync(shutdownTimeUp: true);
 
-        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), Expected(50));
+        ViewRows.AssertAdded(before, await writer.ReadViewsAsync(), ViewRows.Expected(50));
         Assert.Equal(50, writer.Service.Written);
         Assert.Equal(15, writer.Service.Lost);
         var lost = Assert.Single(writer.LostMetric.GetMeasurementSnapshot());
@@ -114,7 +110,7 @@ public sealed class PageViewWriterTests
     public async Task Write_ViewsOfAUserDeletedMeanwhile_IsolatedAndGivenUp_EveryOtherViewWritten(DatabaseProvider provider)
     {
         await using var writer = await Writer.CreateAsync(provider, new() { Linger = TimeSpan.Zero });
-        var deleted = Users[3];
+        var deleted = ViewRows.Users[3];
         var before = await writer.ReadViewsAsync();
         await using (var db = writer.Database.CreateContext())
         {
@@ -130,7 +126,7 @@ public sealed class PageViewWriterTests
         await writer.StopAsync();
 
         var kept = before.Where(r => r.Key.UserId != deleted).ToDictionary();
-        ViewRows.AssertAdded(kept, await writer.ReadViewsAsync(), Expected(12).Where(r => r.Key.UserId != deleted).ToDictionary());
+        ViewRows.AssertAdded(kept, await writer.ReadViewsAsync(), ViewRows.Expected(12).Where(r => r.Key.UserId != deleted).ToDictionary());
         Assert.Equal(9, writer.Service.Written);
         Assert.Equal(3, writer.Service.Lost);
         // Halves until the refused row is alone: [a b c d] refused; [a b] written; [c d] refused; [c] written; [d] refused.
@@ -154,9 +150,9 @@ public sealed class PageViewWriterTests
     {
         var database = await TestDatabases.CreateSeededAsync(provider);
         var user = SeedFacts.Prolific.Id;
-        var yesterday = Today.AddDays(-1);
+        var yesterday = ViewRows.Today.AddDays(-1);
         var batch = new PageViewBatch();
-        foreach (var view in new PageView[] { new(user, yesterday), new(user, yesterday), new(user, yesterday), new(user, Today), new(user, Today) })
+        foreach (var view in new PageView[] { new(user, yesterday), new(user, yesterday), new(user, yesterday), new(user, ViewRows.Today), new(user, ViewRows.Today) })
         {
             batch.Add(view);
         }
@@ -168,7 +164,7 @@ public sealed class PageViewWriterTests
         }
 
         // The seed row (written by EF) and the upsert's key match: one row more, not two, on both providers.
-        ViewRows.AssertAdded(before, await ViewRows.ReadAsync(database), new() { [(user, yesterday)] = 3, [(user, Today)] = 2 });
+        ViewRows.AssertAdded(before, await ViewRows.ReadAsync(database), new() { [(user, yesterday)] = 3, [(user, ViewRows.Today)] = 2 });
         Assert.Equal(before.Count + 1, (await ViewRows.ReadAsync(database)).Count);
     }
 
@@ -244,12 +240,12 @@ public sealed class PageViewWriterTests
             return writer;
         }
 
-        /// <summary>Records <paramref name="count"/> views, of <see cref="Users"/> in turn.</summary>
+        /// <summary>Records <paramref name="count"/> views, of <see cref="ViewRows.Users"/> in turn.</summary>
         public void Record(int count)
         {
             for (var i = 0; i < count; i++)
             {
-                Assert.True(Recorder.Record(Users[i % Users.Length]));
+                Assert.True(Recorder.Record(ViewRows.Users[i % ViewRows.Users.Length]));
             }
         }
 
@@ -282,9 +278,6 @@ public sealed class PageViewWriterTests
             await _services.DisposeAsync();
         }
     }
-
-    private static Dictionary<(int UserId, DateOnly Day), long> Expected(int views) =>
-        Enumerable.Range(0, views).GroupBy(i => Users[i % Users.Length]).ToDictionary(g => (g.Key, Today), g => (long)g.Count());
 
     /// <summary>A fake clock that counts the timers set on it (a backoff's Task.Delay sets one), so a test can tell when the writer waits.</summary>
     private sealed class TimerCountingClock(DateTimeOffset start) : FakeTimeProvider(start)

@@ -14,17 +14,25 @@ namespace WebApp.Data;
 /// <item>first takes one of <see cref="Slots"/> slots, waiting under the query's token: a statement blocks a
 /// thread-pool thread while it runs, and without a bound slow statements would take every thread (and the timers
 /// that fire the deadline run on those threads);</item>
-/// <item>while open, is interrupted (<c>sqlite3_interrupt</c>, SQLite's way to stop a statement from another thread)
-/// when the token that opened it fires; the statement fails with <c>SQLITE_INTERRUPT</c>, which
+/// <item>while open, is stopped when the token that opened it fires: at once by <c>sqlite3_interrupt</c> (SQLite's
+/// way to stop a statement from another thread) if a statement is running, and by a progress handler that checks
+/// the token every <see cref="CheckEvery"/> instructions for a statement that starts after it fired (an interrupt
+/// with no statement running is a no-op, so without the handler a statement begun a moment after the deadline ran to
+/// its end, holding its slot). The statement fails with <c>SQLITE_INTERRUPT</c>, which
 /// <see cref="SqliteCancellationDetector"/> tells EF Core is a cancellation.</item>
 /// </list>
-/// The registration is disposed before the connection closes, so an interrupt never reaches a pooled connection
-/// that another query uses next.
+/// Both are removed before the connection closes, so neither reaches a pooled connection that another query uses
+/// next.
 /// </summary>
 public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
 {
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<DbConnection, Lease> _open = new();
+
+    /// <summary>VM instructions between two checks of the token: a few microseconds of work.</summary>
+    internal const int CheckEvery = 1000;
+
+    private static readonly delegate_progress StopWhenCancelled = state => ((CancellationToken)state).IsCancellationRequested ? 1 : 0;
 
     public SqliteStatementGate()
         : this(DefaultSlots)
@@ -83,8 +91,18 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        _open[connection] = new Lease(cancellationToken.Register(Interrupt, connection));
+        _open[connection] = new Lease(cancellationToken, cancellationToken.Register(Interrupt, connection));
         return result;
+    }
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (_open.TryGetValue(connection, out var lease) && ((SqliteConnection)connection).Handle is { } handle)
+        {
+            raw.sqlite3_progress_handler(handle, CheckEvery, StopWhenCancelled, lease.Token);
+        }
+
+        return Task.CompletedTask;
     }
 
     public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
@@ -137,11 +155,16 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
         {
             // Waits for an interrupt already running, so none can land after the connection goes back to the pool.
             lease.Registration.Dispose();
+            if (((SqliteConnection)connection).Handle is { } handle)
+            {
+                raw.sqlite3_progress_handler(handle, 0, null, null);
+            }
+
             _slots.Release();
         }
     }
 
-    private sealed record Lease(CancellationTokenRegistration Registration);
+    private sealed record Lease(CancellationToken Token, CancellationTokenRegistration Registration);
 }
 
 /// <summary>

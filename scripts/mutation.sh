@@ -37,7 +37,7 @@ declare -A runs=(
   # page slow, failing, hanging, left: ~160 cases of about a second) and the hostile-input table (~760 requests)
   # would put each mutant at minutes; they run in every full test run.
 )
-page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksPageTests|FullyQualifiedName~WebApp.Tests.Pages.ErrorPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Pages.Debug|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
+page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksResultsTests|FullyQualifiedName~WebApp.Tests.Pages.ErrorPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Pages.Debug|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
 for page in Index Directory Profile Post Benchmarks Error Debug/Loaders; do
   runs[Pages.${page#Debug/}]="**/Pages/$page.cshtml.cs|$page_tests"
 done

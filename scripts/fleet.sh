@@ -33,10 +33,9 @@ LOG_LEVEL=${LOG_LEVEL:-Warning}
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-PRIMARY_DATA=$FLEET_DIR/pg/primary
-REPLICA_DATA=$FLEET_DIR/pg/replica
-PG_RUN=$FLEET_DIR/pg/run            # Unix sockets (the clusters also listen on 127.0.0.1)
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)   # psql, pg_isready: as postgres.sh picks
+PRIMARY_DIR=$FLEET_DIR/pg/primary   # each a scripts/postgres.sh cluster: data/, server.log, its Unix socket
+REPLICA_DIR=$FLEET_DIR/pg/replica
 NGINX_DIR=$FLEET_DIR/nginx
 APP_DIR=$FLEET_DIR/app
 
@@ -45,9 +44,6 @@ die() { printf '[fleet] error: %s\n' "$*" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-# initdb and postgres refuse to run as root.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
 port_busy() { ss -Htln "sport = :$1" | grep -q .; }
 # A random port nobody listens on (below the kernel's ephemeral range, so no outgoing connection holds it).
 free_port() {
@@ -69,23 +65,20 @@ write_env() {
   {
     echo "# Written by scripts/fleet.sh up at $(date -u +%Y-%m-%dT%H:%M:%SZ); read with: . $ENV_FILE"
     for name in FLEET_DIR FLEET_URL FLEET_PORT PRIMARY_PORT REPLICA_PORT INSTANCES INSTANCE_PORTS INSTANCE_PIDS \
-      NGINX_PID PG_BIN PRIMARY_DATA REPLICA_DATA APP_DIR APP_CONNECTION POOL_SIZE CONNECTION_OPTIONS USERS HANDLES_FILE; do
+      NGINX_PID PG_BIN PRIMARY_DIR REPLICA_DIR APP_DIR APP_CONNECTION POOL_SIZE CONNECTION_OPTIONS USERS HANDLES_FILE; do
       printf '%s=%q\n' "$name" "${!name-}"
     done
   } > "$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
-# --- PostgreSQL -------------------------------------------------------------------------------------------------
+# --- PostgreSQL (scripts/postgres.sh, the repository's one launcher) ---------------------------------------------
 
-pg_start() { # data dir, log name
-  as_pg "$PG_BIN/pg_ctl" -D "$1" -l "$FLEET_DIR/pg/$2.log" -w -t 60 start >/dev/null
-}
-pg_stop() { # data dir
-  if [ -f "$1/postmaster.pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast -w -t 60 stop >/dev/null 2>&1 || true
-  fi
-}
+# The clusters keep their ports and settings across the drills' restarts; WEBAPP_POSTGRES (a server of the caller's)
+# does not apply: the fleet needs a primary and a standby of its own.
+pg() { WEBAPP_POSTGRES= "$root/scripts/postgres.sh" "$@" >/dev/null; }
+pg_start() { pg start "$1"; }   # cluster dir
+pg_stop() { pg stop "$1"; }
 
 wait_streaming() { # seconds: the replica is in recovery and the primary sees a streaming WAL sender
   local deadline=$(( $(date +%s) + $1 ))
@@ -100,45 +93,19 @@ wait_streaming() { # seconds: the replica is in recovery and the primary sees a 
 }
 
 create_clusters() {
-  [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL 15 binaries in $PG_BIN (apt-get install postgresql-15)"
-  mkdir -p "$FLEET_DIR/pg" "$PG_RUN"
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$FLEET_DIR/pg" "$PG_RUN"
-  as_pg "$PG_BIN/initdb" -D "$PRIMARY_DATA" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
-  # Settings go to the cluster's own files, so that a restart (drills, pg_ctl by hand) keeps them.
-  # max_connections is not set: the stock 100 is what the fleet must live within.
-  as_pg tee -a "$PRIMARY_DATA/postgresql.conf" >/dev/null <<EOF
-
-# scripts/fleet.sh
-listen_addresses = '127.0.0.1'
-port = $PRIMARY_PORT
-unix_socket_directories = '$PG_RUN'
-cluster_name = 'fleet-primary'
-wal_level = replica
-max_wal_senders = 5
-hot_standby = on
-EOF
-  as_pg tee "$PRIMARY_DATA/pg_hba.conf" >/dev/null <<'EOF'
-# scripts/fleet.sh: a local drill. Loopback only; every role (postgres included) without a password.
-local   all             all                         trust
-host    all             all         127.0.0.1/32    trust
-host    replication     all         127.0.0.1/32    trust
-EOF
-  pg_start "$PRIMARY_DATA" primary
+  mkdir -p "$FLEET_DIR/pg"
+  chmod 755 "$FLEET_DIR/pg"   # the postgres user keeps both clusters inside
+  # Durable, unlike a test cluster: the drills stop and start the servers. max_connections is not set: the stock
+  # 100 is what the fleet must live within.
+  pg start "$PRIMARY_DIR" "port=$PRIMARY_PORT" cluster_name=fleet-primary fsync=on synchronous_commit=on full_page_writes=on
   psql_on "$PRIMARY_PORT" -d postgres <<'EOF'
 CREATE ROLE webapp LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 CREATE DATABASE webapp OWNER webapp;
 EOF
   # As the owner of webapp (and so of its public schema, PostgreSQL 15's pg_database_owner), the role may
   # CREATE trusted extensions such as pg_trgm there, and nothing outside it.
-
-  as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DATA" -R -X stream -c fast --no-sync
-  # The copy carries the primary's postgresql.conf; the last setting wins.
-  as_pg tee -a "$REPLICA_DATA/postgresql.conf" >/dev/null <<EOF
-port = $REPLICA_PORT
-cluster_name = 'fleet-replica'
-EOF
-  pg_start "$REPLICA_DATA" replica
-  wait_streaming 60 || die "the replica is not streaming (see $FLEET_DIR/pg/replica.log)"
+  pg standby "$REPLICA_DIR" "$PRIMARY_DIR" "port=$REPLICA_PORT" cluster_name=fleet-replica
+  wait_streaming 60 || die "the replica is not streaming (see $REPLICA_DIR/server.log)"
 }
 
 # --- app --------------------------------------------------------------------------------------------------------
@@ -255,7 +222,7 @@ cmd_up() {
   if [ -f "$ENV_FILE" ]; then
     ( . "$ENV_FILE"; for p in $INSTANCE_PIDS ${NGINX_PID:-}; do kill -0 "$p" 2>/dev/null && exit 1; done; exit 0 ) \
       || die "a fleet is already running from $FLEET_DIR (scripts/fleet.sh down first)"
-    [ -f "$PRIMARY_DATA/postmaster.pid" ] || [ -f "$REPLICA_DATA/postmaster.pid" ] && cmd_down_quiet
+    [ -f "$PRIMARY_DIR/data/postmaster.pid" ] || [ -f "$REPLICA_DIR/data/postmaster.pid" ] && cmd_down_quiet
   fi
   command -v nginx >/dev/null || die "nginx is missing (apt-get install nginx)"
   port_busy "$FLEET_PORT" && die "port $FLEET_PORT is taken (FLEET_PORT=... scripts/fleet.sh up)"
@@ -304,8 +271,8 @@ cmd_down() {
   # while nginx still routes to the others and both databases still accept the writes.
   stop_pids $INSTANCE_PIDS
   stop_nginx
-  pg_stop "$REPLICA_DATA"
-  pg_stop "$PRIMARY_DATA"
+  pg_stop "$REPLICA_DIR"
+  pg_stop "$PRIMARY_DIR"
   local leftovers
   leftovers=$(pgrep -f -- "$FLEET_DIR/" || true)
   [ -z "$leftovers" ] || say "warning: still running under $FLEET_DIR: $leftovers"
@@ -353,22 +320,22 @@ cmd_status() {
 
 cmd_stop_instances() { load_env; stop_pids $INSTANCE_PIDS; }
 
-cmd_stop_replica() { load_env; local t=$(now_ms); pg_stop "$REPLICA_DATA"; say "replica stopped ($(( $(now_ms) - t )) ms) at $(now_ms)"; }
+cmd_stop_replica() { load_env; local t=$(now_ms); pg_stop "$REPLICA_DIR"; say "replica stopped ($(( $(now_ms) - t )) ms) at $(now_ms)"; }
 
 cmd_start_replica() {
   load_env
   local t=$(now_ms)
-  pg_start "$REPLICA_DATA" replica
+  pg_start "$REPLICA_DIR"
   wait_streaming 60 || die "the replica is not streaming again"
   say "replica streaming again ($(( $(now_ms) - t )) ms) at $(now_ms)"
 }
 
 # The outage starts with the shutdown: a fast shutdown ends every session at once, then writes a checkpoint.
-cmd_stop_primary() { load_env; say "primary stopping at $(now_ms)"; pg_stop "$PRIMARY_DATA"; say "primary stopped at $(now_ms)"; }
+cmd_stop_primary() { load_env; say "primary stopping at $(now_ms)"; pg_stop "$PRIMARY_DIR"; say "primary stopped at $(now_ms)"; }
 
 cmd_start_primary() {
   load_env
-  pg_start "$PRIMARY_DATA" primary
+  pg_start "$PRIMARY_DIR"
   say "primary accepting connections at $(now_ms)"
   wait_streaming 30 || say "warning: the replica has not resumed streaming yet"
 }

@@ -51,7 +51,7 @@ for n in $COUNTS; do
   export HANDLES_FILE
   echo "== $n instance(s): warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s scripts/profile.lua "$FLEET_URL" >/dev/null
-  pg="$(head -1 "$PRIMARY_DATA/postmaster.pid") $(head -1 "$REPLICA_DATA/postmaster.pid")"
+  pg="$(head -1 "$PRIMARY_DIR/data/postmaster.pid") $(head -1 "$REPLICA_DIR/data/postmaster.pid")"
   ng=$(tree "$NGINX_PID")
   echo "== $n instance(s): ${DURATION}s, $CONNECTIONS connections"
   a0=$(ticks $INSTANCE_PIDS); p0=$(pg_ticks $pg); g0=$(ticks $ng); t0=$(date +%s.%N)

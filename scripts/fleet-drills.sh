@@ -54,7 +54,8 @@ fleet_down() {
   # Keep what each part logged, next to the drill's own files.
   cp -r "$FLEET_DIR/instances" "$dir/" 2>/dev/null || true
   cp -r "$FLEET_DIR/nginx/logs" "$dir/nginx" 2>/dev/null || true
-  cp "$FLEET_DIR"/pg/*.log "$FLEET_DIR/seed.log" "$dir/" 2>/dev/null || true
+  for c in primary replica; do cp "$FLEET_DIR/pg/$c/server.log" "$dir/$c.log" 2>/dev/null || true; done
+  cp "$FLEET_DIR/seed.log" "$dir/" 2>/dev/null || true
   rm -f "$FLEET_DIR/env"
 }
 

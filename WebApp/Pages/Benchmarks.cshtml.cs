@@ -72,10 +72,11 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
         List<string> files;
         try
         {
-            files = Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal)] : [];
+            files = [.. Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal)];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // DirectoryNotFoundException is an IOException: a missing folder is no results too.
             files = [];
         }
 

@@ -98,8 +98,8 @@ case $command in
     run "$dir"
     ;;
   stop | remove)
-    [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
-    [ "$command" = remove ] && rm -rf "$dir"
+    if [ -f "$dir/data/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true; fi
+    if [ "$command" = remove ]; then rm -rf "$dir"; fi
     ;;
   *)
     echo "Unknown command '$command': start, standby, stop or remove." >&2

@@ -32,14 +32,18 @@ declare -A runs=(
   [PageViews]="**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews.PageViewWriterTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewBatchTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewRecorderTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewOptionsTests"
   # The tests that killed its mutants in a run against all of Data's tests and PageFaultTests (25 min), without the rest.
   [DbLoaders]="**/Data/DbLoaders.cs|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests|FullyQualifiedName~WebApp.Tests.Data.CachedLoaderTests|FullyQualifiedName~WebApp.Tests.Data.QueryTagTests"
-  # The page models, one run a page (together they took 54 min, over the 30-minute budget), each against the pages'
-  # own tests, load failures, the activity budget and the diagnostics page. PageFaultTests (every loader of every
-  # page slow, failing, hanging, left: ~160 cases of about a second) and the hostile-input table (~760 requests)
-  # would put each mutant at minutes; they run in every full test run.
+  # The page models, one run a page (as one run they took 54 min, over the 30-minute budget). The pages that load
+  # from the database against the pages' own tests, load failures, the activity budget and the warm-up;
+  # PageFaultTests (every loader of every page slow, failing, hanging, left: ~160 cases of about a second) and the
+  # hostile-input table (~760 requests) would put each mutant at minutes; they run in every full test run.
+  # The error, benchmarks and diagnostics pages against their model tests and their page tests.
+  [Pages.Benchmarks]="**/Pages/Benchmarks.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksResultsTests"
+  [Pages.Error]="**/Pages/Error.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.ErrorPageTests|FullyQualifiedName~WebApp.Tests.Hosting.HttpMethodTests"
+  [Pages.Loaders]="**/Pages/Debug/Loaders.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.Debug"
 )
-page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksPageTests|FullyQualifiedName~WebApp.Tests.Pages.BenchmarksResultsTests|FullyQualifiedName~WebApp.Tests.Pages.ErrorPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Pages.Debug|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
-for page in Index Directory Profile Post Benchmarks Error Debug/Loaders; do
-  runs[Pages.${page#Debug/}]="**/Pages/$page.cshtml.cs|$page_tests"
+page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
+for page in Index Directory Profile Post; do
+  runs[Pages.$page]="**/Pages/$page.cshtml.cs|$page_tests"
 done
 pages=(Pages.Index Pages.Directory Pages.Profile Pages.Post Pages.Benchmarks Pages.Error Pages.Loaders)
 order=(Loading Rendering PageViews DbLoaders "${pages[@]}")

@@ -15,14 +15,19 @@ public sealed class LoadFailureTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
 
+    // Well over Slow of SQLite's work on this machine when nothing stops it.
+    private const long BusyRows = 2_000_000_000;
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Profile_FailingRequiredQuery_Returns500AtOnceAndCancelsSiblings(DatabaseProvider provider)
     {
-        var faults = new FaultInjector()
-            .Throw("profile.stats", new InvalidOperationException("injected stats failure"), "profile.posts", "profile.following")
-            .Delay("profile.posts", Slow)
-            .Delay("profile.following", Slow);
+        // The siblings run real statements that the cancellation must stop in the database: pg_sleep on PostgreSQL, a
+        // busy recursive query on SQLite (interrupted by SqliteStatementGate); the leak check then finds none running.
+        var faults = provider == DatabaseProvider.Postgres
+            ? new FaultInjector().SleepInDatabase("profile.posts", Slow).SleepInDatabase("profile.following", Slow)
+            : new FaultInjector().BusyInSqlite("profile.posts", BusyRows).BusyInSqlite("profile.following", BusyRows);
+        faults.Throw("profile.stats", new InvalidOperationException("injected stats failure"), "profile.posts", "profile.following");
         var logs = new LogCapture();
         await using var factory = await TestSite.On(provider).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(20)).StartAsync();
 

@@ -41,7 +41,7 @@ declare -A runs=(
   [Pages.Error]="**/Pages/Error.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.ErrorPageTests|FullyQualifiedName~WebApp.Tests.Hosting.HttpMethodTests"
   [Pages.Loaders]="**/Pages/Debug/Loaders.cshtml.cs|FullyQualifiedName~WebApp.Tests.Pages.Debug"
 )
-page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests"
+page_tests="FullyQualifiedName~WebApp.Tests.Pages.HomePageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectoryPageTests|FullyQualifiedName~WebApp.Tests.Pages.DirectorySearchTests|FullyQualifiedName~WebApp.Tests.Pages.ProfilePageTests|FullyQualifiedName~WebApp.Tests.Pages.PostPageTests|FullyQualifiedName~WebApp.Tests.Pages.MetaDescriptionTests|FullyQualifiedName~WebApp.Tests.Pages.LoadFailureTests|FullyQualifiedName~WebApp.Tests.Loading.ReliabilityTests|FullyQualifiedName~WebApp.Tests.Hosting.WarmUpTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewCountingTests.Profiles_ManyRequestsThenGracefulStop"
 for page in Index Directory Profile Post; do
   runs[Pages.$page]="**/Pages/$page.cshtml.cs|$page_tests"
 done

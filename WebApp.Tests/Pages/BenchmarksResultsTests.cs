@@ -27,7 +27,8 @@ public sealed class BenchmarksResultsTests : IDisposable
                   "details": { "p99 (ms)": 42.125, "errors": 0, "label": "warm", "missing": null, "big": 12345.67 } },
                 { "name": "Go peer", "value": 99.5, "baseline": false, "details": { "p99 (ms)": 3, "extra": "x" } },
                 { "name": "ceiling", "value": 0.25, "baseline": "true" },
-                { "name": "no details", "value": 2, "details": [1, 2] }
+                { "name": "no details", "value": 2, "details": [1, 2] },
+                { "name": null, "value": 1 }
               ]
             }
             """);
@@ -40,9 +41,9 @@ public sealed class BenchmarksResultsTests : IDisposable
             ("load.json", "load", "Throughput", "Requests", "req/s", "scripts/load.sh", "abc1234", "2026-01-01T00:00:00Z"),
             (chart.File, chart.Suite, chart.Title, chart.Metric, chart.Unit, chart.Command, chart.Commit, chart.CreatedAt));
         Assert.Equal("cores 2, cpu Xeon, quiet True", chart.Machine);
-        Assert.Equal(["WebApp", "Go peer", "ceiling", "no details"], chart.Bars.Select(b => b.Name));
-        Assert.Equal([1234.5, 99.5, 0.25, 2], chart.Bars.Select(b => b.Value));
-        Assert.Equal([true, false, false, false], chart.Bars.Select(b => b.Baseline));
+        Assert.Equal(["WebApp", "Go peer", "ceiling", "no details", ""], chart.Bars.Select(b => b.Name));
+        Assert.Equal([1234.5, 99.5, 0.25, 2, 1], chart.Bars.Select(b => b.Value));
+        Assert.Equal([true, false, false, false, false], chart.Bars.Select(b => b.Baseline));
         Assert.Equal(
             [KeyValuePair.Create("p99 (ms)", "42.125"), KeyValuePair.Create("errors", "0"), KeyValuePair.Create("label", "warm"),
              KeyValuePair.Create("missing", ""), KeyValuePair.Create("big", "12,345.7")],

@@ -138,5 +138,5 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
     }
 
     private static string Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 }

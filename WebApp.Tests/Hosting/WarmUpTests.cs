@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Serilog.Events;
 using WebApp.Data;
 using WebApp.Loading;
 using WebApp.PageViews;
@@ -15,12 +16,13 @@ namespace WebApp.Tests.Hosting;
 public sealed class WarmUpTests
 {
     [Fact]
-    public async Task Start_NotReadyUntilEveryPageRouteWasRequested_AndTheWarmUpCountsNoView()
+    public async Task Start_NotReadyUntilEveryPageRouteWasRequested_CountsNoViewAndLogsNoError()
     {
         // The home page's newest-posts query takes a second: the warm-up is still running when the test first asks.
         var faults = new FaultInjector();
         faults.Delay("home.latest", TimeSpan.FromSeconds(1));
-        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults)
+        var logs = new LogCapture();
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithLogs(logs)
             .With("WarmUp:Requests", "2").With("WarmUp:Concurrency", "1").OnKestrel().StartAsync();
         var client = factory.CreateClient();
         var recorder = factory.Services.GetRequiredService<PageViewRecorder>();
@@ -42,6 +44,9 @@ public sealed class WarmUpTests
         Assert.Equal(["directory", "directory", "home", "post", "profile"], registry.Recent.Take(5).Select(l => l.Page).Order());
         Assert.Equal(10, registry.Recent.Count(l => l.Page is "home" or "directory" or "profile" or "post"));
         Assert.Equal(0, recorder.Recorded);
+        // Not ready yet is a warning (the 503), not an error: an operator sees no error on a normal start.
+        Assert.Contains(logs.Events, e => e.Level == LogEventLevel.Warning && e.RenderMessage().Contains("/readyz", StringComparison.Ordinal));
+        Assert.Empty(logs.AtLeast(LogEventLevel.Error).Select(e => e.RenderMessage()));
 
         faults.Reset();
         using var visit = await client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Serilog.Core;
+using Serilog.Events;
 using WebApp.Data;
 
 namespace WebApp.Hosting;
@@ -189,6 +191,20 @@ public static class WarmUpServiceCollectionExtensions
         services.AddSingleton<WarmUp>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmUp>());
         services.AddHealthChecks().AddCheck<WarmUp>(WarmUp.Name, tags: [Readiness.Tag]);
+        services.AddSingleton<ILogEventFilter, WarmUpHealthLogFilter>();
         return services;
     }
+}
+
+/// <summary>
+/// The health-check service logs every Unhealthy entry as an Error. The warm-up entry is Unhealthy by design until the
+/// warm-up ends, on every start; the 503 it causes is logged as a Warning with the request. So its Error line is left
+/// out (the app's logger reads this filter from services).
+/// </summary>
+internal sealed class WarmUpHealthLogFilter : ILogEventFilter
+{
+    public bool IsEnabled(LogEvent logEvent) =>
+        !(logEvent.Level >= LogEventLevel.Error
+          && logEvent.Properties.TryGetValue("HealthCheckName", out var name)
+          && name is ScalarValue { Value: WarmUp.Name });
 }

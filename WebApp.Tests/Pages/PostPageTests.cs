@@ -65,4 +65,12 @@ public sealed class PostPageTests
         Assert.Equal(HttpStatusCode.NotFound, page.Status);
         Assert.Equal("Page not found", page.Text("#error-heading"));
     }
+
+    [Theory]
+    [InlineData("One.\n\nTwo.", new[] { "One.", "Two." })]
+    [InlineData("One.\r\n\r\nTwo.\rstill two.", new[] { "One.", "Two.\nstill two." })]
+    [InlineData("  One.  \n\n\n\n\n  \n\nTwo.\n\n", new[] { "One.", "Two." })]
+    [InlineData("\n\n", new string[0])]
+    public void Paragraphs_SplitOnBlankLines_TrimmedAndNeverEmpty(string body, string[] paragraphs) =>
+        Assert.Equal(paragraphs, new WebApp.Pages.PostDetail(1, "Title", body, new DateTime(2026, 1, 1), 0).Paragraphs);
 }

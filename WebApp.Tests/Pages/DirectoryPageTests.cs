@@ -1,5 +1,6 @@
 using System.Net;
 using WebApp.Data;
+using WebApp.Pages;
 using WebApp.Pages.Shared;
 using WebApp.Tests.Infrastructure;
 
@@ -104,5 +105,80 @@ public sealed class DirectoryPageTests
 
         Assert.Equal(HttpStatusCode.BadRequest, page.Status);
         Assert.Equal(HttpStatusCode.OK, trimmed.Status);
+    }
+
+    [Fact]
+    public async Task Directory_PagePastTheEnd_Is404WithoutReadingThatPage_AndTheLastPageHasTheRest()
+    {
+        var faults = new FaultInjector();
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithoutPageViews().StartAsync();
+        var client = factory.CreateClient();
+        var users = Sites.Seed.Users.Count;
+        var last = (users + DirectoryModel.PageSize - 1) / DirectoryModel.PageSize;
+
+        var past = await HtmlPage.GetAsync(client, $"/users?page={last + 1}", TestContext.Current.CancellationToken);
+        var pastQueries = faults.Executed.ToList();
+        faults.Reset();
+        var lastPage = await HtmlPage.GetAsync(client, $"/users?page={last}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, past.Status);
+        Assert.Contains("directory.count", pastQueries);
+        Assert.DoesNotContain("directory.page", pastQueries);
+        Assert.Equal(HttpStatusCode.OK, lastPage.Status);
+        Assert.Equal(users - (last - 1) * DirectoryModel.PageSize, lastPage.All("#directory tbody tr").Count);
+        Assert.Contains("directory.page", faults.Executed);
+    }
+
+    [Fact]
+    public async Task Directory_UnfilteredCountIsCached_ASearchCountIsNot()
+    {
+        var faults = new FaultInjector();
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithoutPageViews().StartAsync();
+        var client = factory.CreateClient();
+
+        (await client.GetAsync("/users", TestContext.Current.CancellationToken)).Dispose();
+        faults.Reset();
+        (await client.GetAsync("/users?page=2", TestContext.Current.CancellationToken)).Dispose();
+        var unfiltered = faults.Executed.ToList();
+        faults.Reset();
+        (await client.GetAsync("/users?q=zoe", TestContext.Current.CancellationToken)).Dispose();
+
+        Assert.Equal(["directory.page"], unfiltered);
+        Assert.Equal(["directory.count", "directory.page"], faults.Executed.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Directory_FirstPage_DoesNotWaitForTheCount()
+    {
+        // Only a later page needs the count first (to skip reading a page past the end).
+        var faults = new FaultInjector().Delay("directory.count", TimeSpan.FromSeconds(1));
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithoutPageViews().StartAsync();
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/users?q=zoe", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        var timing = string.Join(", ", page.Headers.GetValues("Server-Timing"));
+        var match = System.Text.RegularExpressions.Regex.Match(timing, @"directory\.page;dur=([0-9.]+)");
+        Assert.True(match.Success, timing);
+        var pageMs = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(pageMs < 500, $"directory.page took {pageMs} ms while the count was held for 1000 ms: it waited for the count");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Directory_Search_KeepsTheTextInPagerLinks_AndSortNameIsTheDefault(DatabaseProvider provider)
+    {
+        var client = await Sites.ClientAsync(provider);
+
+        var search = await HtmlPage.GetAsync(client, "/users?q=a", TestContext.Current.CancellationToken);
+        var byName = await HtmlPage.GetAsync(client, "/users?sort=name", TestContext.Current.CancellationToken);
+        var byDefault = await HtmlPage.GetAsync(client, "/users?sort=", TestContext.Current.CancellationToken);
+        var plain = await HtmlPage.GetAsync(client, "/users", TestContext.Current.CancellationToken);
+
+        Assert.Equal("/users?q=a&page=2", search.Required(".pager a[rel=next]").GetAttribute("href"));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (byName.Status, byDefault.Status));
+        Assert.Equal(plain.Text("#directory"), byName.Text("#directory"));
+        Assert.Equal(plain.Text("#directory"), byDefault.Text("#directory"));
+        Assert.Equal("/users?page=2", byName.Required(".pager a[rel=next]").GetAttribute("href"));
     }
 }

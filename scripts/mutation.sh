@@ -66,7 +66,7 @@ fi
 
 # The pages' EF Core compiled queries are compiled once per process, with whichever mutant is active then: Stryker's
 # long-lived test host can never activate a mutant inside one, so those mutants always "survive". Each is listed in
-# scripts/mutation-by-hand.tsv (run, file, tests, text, mutated text) and applied here by hand after the folder's
+# scripts/mutation-by-hand.tsv (run, file, tests, text, mutated text; \n a line break) and applied here by hand after the folder's
 # Stryker run: the text replaced once, the tests run, the file restored. Prints "mutant<TAB>killed|survived|compile error".
 by_hand() {
   local folder=$1 run file tests text mutated backup
@@ -75,7 +75,7 @@ by_hand() {
     [ "$run" = "$folder" ] || continue
     cp "$file" "$backup"
     trap 'cp "$backup" "$file"' INT TERM
-    python3 -c 'import sys; p, a, b = sys.argv[1:]; s = open(p).read(); assert s.count(a) == 1, (p, a); open(p, "w").write(s.replace(a, b))' "$file" "$text" "$mutated"
+    python3 -c 'import sys; p, a, b = (x.replace("\\n", "\n") for x in sys.argv[1:]); s = open(p).read(); assert s.count(a) == 1, (p, a); open(p, "w").write(s.replace(a, b))' "$file" "$text" "$mutated"
     # Not as the MTP application Stryker needs; a mutant that changes a nullable type still builds.
     if ! env -u StrykerMtp dotnet build WebApp.Tests -v q -nologo -p:TreatWarningsAsErrors=false >/dev/null 2>&1; then
       status="compile error"

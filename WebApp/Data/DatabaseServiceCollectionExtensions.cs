@@ -58,11 +58,9 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
-                // One immediate retry of a read that failed on a dead connection (Npgsql's transient errors: a pooled
-                // connection to a standby or primary that restarted): the retry opens a fresh one, on the primary if
-                // the standby is gone, so the visitor sees no error. Readers use no transactions, which it forbids.
+                // A read that fails on a dead pooled connection is tried once more by its loader (DbLoaders.RunAsync).
                 services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
-                    .UseNpgsql(reads, npgsql => npgsql.EnableRetryOnFailure(1, TimeSpan.Zero, null))
+                    .UseNpgsql(reads)
                     .AddInterceptors(interceptors));
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;

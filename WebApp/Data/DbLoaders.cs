@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
 using WebApp.Loading;
 
 namespace WebApp.Data;
@@ -57,6 +58,29 @@ public static class DbLoaders
         // Leave the caller's thread first: SQLite's "async" calls complete synchronously, and would
         // otherwise run a page's queries one after another instead of side by side.
         await Task.Yield();
+        try
+        {
+            return await OnceAsync(factory, query, cancellationToken);
+        }
+        catch (Exception ex) when (IsDeadConnection(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // A pooled connection whose server session ended (a restarted primary or standby, a failover, an
+            // admin's pg_terminate_backend) fails its next statement. Npgsql has dropped it, so one more try opens
+            // a fresh connection, on the primary if the standby is gone, and the visitor sees no error. Safe: the
+            // loaders only read, and the failed try returned nothing. Once only: a second failure is the page's.
+            // (EF Core's retrying execution strategy does the same, but buffers every result set and sets an
+            // AsyncLocal per row read to do it: a quarter of the page's allocations.)
+            return await OnceAsync(factory, query, cancellationToken);
+        }
+    }
+
+    // Npgsql's transient errors, as EF Core's Npgsql provider hands them on without a retrying strategy: wrapped
+    // in an InvalidOperationException ("likely due to a transient failure").
+    private static bool IsDeadConnection(Exception ex) =>
+        ex is NpgsqlException { IsTransient: true } || ex is InvalidOperationException { InnerException: NpgsqlException { IsTransient: true } };
+
+    private static async Task<T> OnceAsync<T>(IDbContextFactory<AppDbContext> factory, Func<AppDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+    {
         await using var db = factory.CreateDbContext();
         try
         {

@@ -19,13 +19,18 @@ public sealed partial class RenderGuard(IHostEnvironment environment, RenderMetr
 {
     private readonly bool _throws = !environment.IsProduction();
 
-    public void Check(string call)
+    /// <summary>
+    /// Checks one I/O call; <paramref name="describe"/> names it, and runs only when a page is rendering: the guard
+    /// sits on every database command, and outside the render phase (nearly always) it must cost nothing.
+    /// </summary>
+    public void Check<T>(T target, Func<T, string> describe)
     {
         if (RenderPhase.Page is not { } page)
         {
             return;
         }
 
+        var call = describe(target);
         metrics.RecordViolation(page);
         if (_throws)
         {

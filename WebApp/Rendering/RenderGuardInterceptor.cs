@@ -8,49 +8,49 @@ public sealed class RenderGuardInterceptor(RenderGuard guard) : DbConnectionInte
 {
     public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
     {
-        guard.Check($"database connection open ({eventData.Context?.GetType().Name})");
+        guard.Check(eventData, static e => $"database connection open ({e.Context?.GetType().Name})");
         return result;
     }
 
     public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        guard.Check($"database connection open ({eventData.Context?.GetType().Name})");
+        guard.Check(eventData, static e => $"database connection open ({e.Context?.GetType().Name})");
         return ValueTask.FromResult(result);
     }
 
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return result;
     }
 
     public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return ValueTask.FromResult(result);
     }
 
     public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return result;
     }
 
     public ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return ValueTask.FromResult(result);
     }
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return result;
     }
 
     public ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        guard.Check(Describe(command));
+        guard.Check(command, Describe);
         return ValueTask.FromResult(result);
     }
 

@@ -46,29 +46,59 @@ public sealed record Avatar(string Initials, int Hue, string Label) : IHtmlConte
 
     public static int HueOf(string handle)
     {
+        // FNV-1a over the handle's UTF-8 bytes, encoded a rune at a time instead of into a new array.
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(handle))
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in handle.EnumerateRunes())
         {
-            hash = unchecked((hash ^ b) * 16777619u);
+            foreach (var b in utf8[..rune.EncodeToUtf8(utf8)])
+            {
+                hash = unchecked((hash ^ b) * 16777619u);
+            }
         }
 
         return (int)(hash % 360);
     }
 
-    /// <summary>The first letter or digit of the first and of the last word that has one; else the handle's first.</summary>
+    /// <summary>
+    /// The first letter or digit of the name's first and last words (split at white space), upper-cased; one if the
+    /// name has one such word, the handle's first character if none. Allocates only the result: every avatar on a
+    /// page is drawn with it.
+    /// </summary>
     public static string InitialsOf(string handle, string displayName)
     {
-        var firsts = displayName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(word => word.EnumerateRunes().FirstOrDefault(Rune.IsLetterOrDigit))
-            .Where(rune => rune.Value != 0)
-            .ToList();
-        var initials = firsts.Count switch
+        Rune first = default, last = default;
+        var words = 0;
+        var wordHasInitial = false;
+        foreach (var rune in displayName.EnumerateRunes())
         {
-            0 => handle.Length > 0 ? handle[..1] : "?",
-            1 => firsts[0].ToString(),
-            _ => firsts[0].ToString() + firsts[^1].ToString(),
-        };
-        return initials.ToUpperInvariant();
+            if (rune.IsBmp && char.IsWhiteSpace((char)rune.Value))
+            {
+                wordHasInitial = false;
+            }
+            else if (!wordHasInitial && Rune.IsLetterOrDigit(rune))
+            {
+                wordHasInitial = true;
+                first = words++ == 0 ? rune : first;
+                last = rune;
+            }
+        }
+
+        Span<char> chars = stackalloc char[4];
+        int length;
+        if (words > 0)
+        {
+            length = first.EncodeToUtf16(chars);
+            length += words > 1 ? last.EncodeToUtf16(chars[length..]) : 0;
+        }
+        else
+        {
+            chars[0] = handle.Length > 0 ? handle[0] : '?';
+            length = 1;
+        }
+
+        Span<char> upper = stackalloc char[4];
+        return new string(upper[..chars[..length].ToUpperInvariant(upper)]);
     }
 
     private static (int R, int G, int B) HslToRgb(int hue, double saturation, double lightness)

@@ -15,19 +15,44 @@ public static class Formatting
     /// <summary>The first characters of a body, cut at a word boundary.</summary>
     public static string Excerpt(string body, int length = 160)
     {
-        var flat = body.ReplaceLineEndings(" ");
+        // As body.ReplaceLineEndings(" ") cut at a word, but into a stack buffer: one string per excerpt, not two.
+        var buffer = body.Length <= 512 ? stackalloc char[body.Length] : new char[body.Length];
+        var flat = Flatten(body, buffer);
         if (flat.Length <= length)
         {
-            return flat;
+            return flat.Length == body.Length && flat.SequenceEqual(body) ? body : new string(flat);
         }
 
-        var cut = flat.LastIndexOf(' ', length);
+        var cut = flat[..(length + 1)].LastIndexOf(' ');
         cut = cut > length / 2 ? cut : length;
         if (char.IsHighSurrogate(flat[cut - 1]))
         {
             cut--; // never split an emoji in two
         }
 
-        return string.Concat(flat.AsSpan(0, cut), "…");
+        return string.Concat(flat[..cut], "…");
+    }
+
+    /// <summary>Writes <paramref name="text"/> with every line ending (CR, LF, CRLF, NEL, LS, PS, FF) as one space, as ReplaceLineEndings does.</summary>
+    private static ReadOnlySpan<char> Flatten(string text, Span<char> buffer)
+    {
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '\r' or '\n' or '\f' or '\u0085' or '\u2028' or '\u2029')
+            {
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                c = ' ';
+            }
+
+            buffer[length++] = c;
+        }
+
+        return buffer[..length];
     }
 }

@@ -1,0 +1,65 @@
+using WebApp.Pages.Shared;
+
+namespace WebApp.Tests.Pages;
+
+/// <summary>
+/// The helpers every page calls while rendering: post excerpts and avatar initials and hues. Both run once per post
+/// or user on every page, so they are written to allocate only their result; these cases pin what they return.
+/// </summary>
+public sealed class ViewHelperTests
+{
+    [Fact]
+    public void Excerpt_ShortTextWithNoLineEnding_IsTheTextItself()
+    {
+        const string body = "A short post.";
+
+        Assert.Same(body, Formatting.Excerpt(body));
+    }
+
+    [Fact]
+    public void Excerpt_EveryLineEnding_BecomesOneSpace()
+    {
+        Assert.Equal("a b c d e f g h  i", Formatting.Excerpt("a\r\nb\nc\rd\fe\u0085f\u2028g\u2029h\n\ni"));
+        Assert.Equal("one two…", Formatting.Excerpt("one\r\ntwo three", 9));
+    }
+
+    [Theory]
+    [InlineData("alpha beta gamma delta", 12, "alpha beta…")]     // cut at the last space within the length
+    [InlineData("alpha beta gamma delta", 10, "alpha beta…")]     // a space right at the length counts
+    [InlineData("abcdefghijklmnop qr", 10, "abcdefghij…")]        // no space in the second half: cut at the length
+    [InlineData("aaaaaaaaa\U0001F600bbbb", 10, "aaaaaaaaa…")]     // never half an emoji
+    [InlineData("exactly ten", 11, "exactly ten")]
+    public void Excerpt_LongText_IsCutAtAWord(string body, int length, string expected) =>
+        Assert.Equal(expected, Formatting.Excerpt(body, length));
+
+    [Fact]
+    public void Excerpt_BodyLongerThanTheStackBuffer_IsCutTheSameWay()
+    {
+        var body = new string('x', 600) + "\r\n";
+
+        Assert.Equal(new string('x', 160) + "…", Formatting.Excerpt(body));
+        Assert.Equal(new string('x', 600) + " ", Formatting.Excerpt(body, 700));
+    }
+
+    [Theory]
+    [InlineData("ada", "Ada Lovelace", "AL")]
+    [InlineData("grace", "  grace   brewster  hopper ", "GH")]           // first and last words, any spacing
+    [InlineData("cher", "cher", "C")]
+    [InlineData("zed", "!!! ???", "Z")]                                  // no letter or digit: the handle's first
+    [InlineData("", "", "?")]
+    [InlineData("elodie", "élodie ÉMILE", "ÉÉ")]
+    [InlineData("obrien", "\"O'Brien\" <script>", "OS")]                 // the first letter of each word, past punctuation
+    [InlineData("m", "\U0001D538lpha beta", "\U0001D538B")]              // a letter outside the BMP stays whole
+    [InlineData("r2", "r2 d2", "RD")]
+    [InlineData("anna", "anna\u00A0bell", "AB")]                         // a no-break space separates words too
+    public void InitialsOf_FirstAndLastWords(string handle, string displayName, string expected) =>
+        Assert.Equal(expected, Avatar.InitialsOf(handle, displayName));
+
+    [Theory]
+    [InlineData("ada", 163)]
+    [InlineData("élodie", 198)]
+    [InlineData("\U0001D538x", 318)]
+    [InlineData("grace_hopper", 290)]
+    public void HueOf_IsTheFnv1aHashOfTheUtf8HandleModulo360(string handle, int hue) =>
+        Assert.Equal(hue, Avatar.HueOf(handle));
+}

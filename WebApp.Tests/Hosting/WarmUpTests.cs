@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
 using WebApp.Data;
+using WebApp.Hosting;
 using WebApp.Loading;
 using WebApp.PageViews;
 using WebApp.Tests.Infrastructure;
@@ -23,7 +24,7 @@ public sealed class WarmUpTests
         faults.Delay("home.latest", TimeSpan.FromSeconds(1));
         var logs = new LogCapture();
         await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithLogs(logs)
-            .With("WarmUp:Requests", "2").With("WarmUp:Concurrency", "1").OnKestrel().StartAsync();
+            .With("WarmUp:Requests", "2").With("WarmUp:Concurrency", "1").With("WarmUp:SettledBelow", "0").OnKestrel().StartAsync();
         var client = factory.CreateClient();
         var recorder = factory.Services.GetRequiredService<PageViewRecorder>();
         var registry = factory.Services.GetRequiredService<InFlightRegistry>();
@@ -52,6 +53,45 @@ public sealed class WarmUpTests
         using var visit = await client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, visit.StatusCode);
         Assert.Equal(1, recorder.Recorded);
+    }
+
+    [Fact]
+    public async Task Start_AfterItsRequests_GoesOnUntilTheJitCompilesFewerMethodsASecondThanTheSetting()
+    {
+        // The JIT (a stand-in) compiles 1,000 methods in each of the warm-up's first two seconds after its requests, then none.
+        var jit = new BusyJit(busySeconds: 2);
+        var logs = new LogCapture();
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithLogs(logs)
+            .WithServices(s => s.AddSingleton<JitCounter>(jit))
+            .With("WarmUp:Requests", "1").With("WarmUp:Concurrency", "2").With("WarmUp:SettledBelow", "50").OnKestrel().StartAsync();
+        var client = factory.CreateClient();
+
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(30), async () =>
+        {
+            using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            return ready.StatusCode == HttpStatusCode.OK;
+        }, () => "/readyz did not turn green");
+
+        // Three seconds of it: two busy, then the one in which the JIT compiled nothing.
+        Assert.Equal(6, jit.Calls);
+        var done = Assert.Single(logs.Events, e => e.RenderMessage().StartsWith("Warmed up", StringComparison.Ordinal));
+        Assert.Equal("0", LogCapture.Property(done, "Compiled"));
+        Assert.True(int.Parse(LogCapture.Property(done, "Requests")!, System.Globalization.CultureInfo.InvariantCulture) > 5,
+            "the warm-up sent no request after its one round");
+    }
+
+    /// <summary>A JIT that compiles 1,000 methods between each two reads for its first seconds of warm-up, then none.</summary>
+    private sealed class BusyJit(int busySeconds) : JitCounter
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public override long CompiledMethods()
+        {
+            var call = Interlocked.Increment(ref _calls);
+            return 1000L * Math.Min(call, 2 * busySeconds);
+        }
     }
 
     private static async Task<string?> EntryAsync(HttpResponseMessage readiness, string entry)

@@ -165,7 +165,8 @@ start_peer() { # the Go peer on the same database, with WebApp's pool size as it
 }
 
 wait_ready() { # $1 = readiness path; then the first profile page must answer
-  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && break; sleep 0.5; done
+  # WebApp's warm-up holds /readyz back until the JIT settles: up to WarmUp:MaxTime (60 s) after start.
+  for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -fs "http://127.0.0.1:$port$1" >/dev/null || { echo "the server did not become ready:" >&2; tail -20 "$server_log" >&2; exit 1; }
   # The first pages JIT-compile on a busy machine: give them a few tries before calling the run failed.
   for _ in 1 2 3 4 5; do curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" && break; sleep 1; done

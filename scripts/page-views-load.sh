@@ -21,8 +21,8 @@ export ConnectionStrings__Sqlite="Data Source=$work/webapp.db" PageViews__QueueC
 # From WebApp/, its content root: appsettings.json configures the logs.
 (cd WebApp && exec dotnet bin/Release/net10.0/WebApp.dll) >"$work/app.log" 2>&1 &
 app=$!
-# The server listens only once the database is migrated and seeded.
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do
+# Ready: migrated, seeded and warmed up (the warm-up's own requests would load the machine under the measured ones).
+until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do
   kill -0 "$app" 2>/dev/null || { cat "$work/app.log"; exit 1; }
   sleep 0.2
 done

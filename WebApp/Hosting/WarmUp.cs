@@ -130,7 +130,6 @@ public sealed partial class WarmUp(
                 }
             }));
 
-            var compiled = 0L;
             for (var settled = settings.SettledBelow == 0; !settled;)
             {
                 var before = jit.CompiledMethods();
@@ -142,11 +141,15 @@ public sealed partial class WarmUp(
                         await RequestAsync(routes[i % routes.Count]);
                     }
                 }));
-                compiled = jit.CompiledMethods() - before;
+                var compiled = jit.CompiledMethods() - before;
                 settled = compiled < settings.SettledBelow;
+                if (settled)
+                {
+                    LogJitSettled(compiled, settings.SettledBelow);
+                }
             }
 
-            LogWarmedUp(sent, routes.Count, clock.ElapsedMilliseconds, failed, compiled);
+            LogWarmedUp(sent, routes.Count, clock.ElapsedMilliseconds, failed);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -201,8 +204,11 @@ public sealed partial class WarmUp(
         return address.Uri;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up: {Requests} requests to {Routes} page routes in {Milliseconds} ms ({Failed} not 2xx; the JIT compiled {Compiled} methods in the last second)")]
-    private partial void LogWarmedUp(int requests, int routes, long milliseconds, int failed, long compiled);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warmed up: {Requests} requests to {Routes} page routes in {Milliseconds} ms ({Failed} not 2xx)")]
+    private partial void LogWarmedUp(int requests, int routes, long milliseconds, int failed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warm-up: the JIT compiled {Compiled} methods in the last second, fewer than {SettledBelow}: settled")]
+    private partial void LogJitSettled(long compiled, int settledBelow);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up stopped after {Requests} requests: out of its {Seconds} s ({Failed} not 2xx); ready anyway")]
     private partial void LogOutOfTime(int requests, double seconds, int failed);

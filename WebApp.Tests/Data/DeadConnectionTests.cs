@@ -37,7 +37,8 @@ public sealed class DeadConnectionTests
         await using var admin = new NpgsqlConnection(builder.ConnectionString);
         await admin.OpenAsync(TestContext.Current.CancellationToken);
         await using var kill = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::int FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'WebApp'", admin);
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::int FROM pg_stat_activity WHERE datname = current_database() AND application_name = @app", admin);
+        kill.Parameters.AddWithValue("app", DatabaseServiceCollectionExtensions.ApplicationName);
         return (int)(await kill.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 }

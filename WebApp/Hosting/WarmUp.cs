@@ -117,30 +117,27 @@ public sealed partial class WarmUp(
             }
         }
 
+        // Concurrency workers, each requesting the routes next() hands it until it hands none.
+        Task WorkersAsync(Func<string?> next) => Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
+        {
+            while (next() is { } route)
+            {
+                await RequestAsync(route);
+            }
+        }));
+
         try
         {
             // Every route in each round, so that all of them are warm even if the time runs out.
             var queue = Enumerable.Range(0, settings.Requests).SelectMany(_ => routes).ToList();
             var next = -1;
-            await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
-            {
-                for (var i = Interlocked.Increment(ref next); i < queue.Count; i = Interlocked.Increment(ref next))
-                {
-                    await RequestAsync(queue[i]);
-                }
-            }));
+            await WorkersAsync(() => Interlocked.Increment(ref next) is var i && i < queue.Count ? queue[i] : null);
 
             for (var settled = settings.SettledBelow == 0; !settled;)
             {
                 var before = jit.CompiledMethods();
                 var second = Stopwatch.StartNew();
-                await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async worker =>
-                {
-                    for (var i = worker; second.Elapsed < TimeSpan.FromSeconds(1); i++)
-                    {
-                        await RequestAsync(routes[i % routes.Count]);
-                    }
-                }));
+                await WorkersAsync(() => second.Elapsed < TimeSpan.FromSeconds(1) ? queue[(Interlocked.Increment(ref next) & int.MaxValue) % queue.Count] : null);
                 var compiled = jit.CompiledMethods() - before;
                 settled = compiled < settings.SettledBelow;
                 if (settled)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace WebApp.Pages.Shared;
@@ -5,6 +6,9 @@ namespace WebApp.Pages.Shared;
 /// <summary>Display formats, culture-invariant so that every machine renders the same HTML.</summary>
 public static class Formatting
 {
+    // What ReplaceLineEndings replaces: CR, LF (and CRLF), FF, NEL, LS, PS.
+    private static readonly SearchValues<char> LineEndings = SearchValues.Create("\r\n\f\u0085\u2028\u2029");
+
     public static string Date(DateTime value) => value.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     /// <summary>The machine-readable form for a &lt;time datetime&gt; attribute.</summary>
@@ -16,11 +20,16 @@ public static class Formatting
     public static string Excerpt(string body, int length = 160)
     {
         // As body.ReplaceLineEndings(" ") cut at a word, but into a stack buffer: one string per excerpt, not two.
+        if (body.Length <= length && body.AsSpan().IndexOfAny(LineEndings) < 0)
+        {
+            return body;
+        }
+
         var buffer = body.Length <= 512 ? stackalloc char[body.Length] : new char[body.Length];
         var flat = Flatten(body, buffer);
         if (flat.Length <= length)
         {
-            return flat.Length == body.Length && flat.SequenceEqual(body) ? body : new string(flat);
+            return new string(flat);
         }
 
         var cut = flat[..(length + 1)].LastIndexOf(' ');
@@ -40,7 +49,7 @@ public static class Formatting
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c is '\r' or '\n' or '\f' or '\u0085' or '\u2028' or '\u2029')
+            if (LineEndings.Contains(c))
             {
                 if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
                 {

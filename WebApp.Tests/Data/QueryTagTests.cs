@@ -13,7 +13,7 @@ namespace WebApp.Tests.Data;
 public sealed class QueryTagTests
 {
     /// <summary>Loaders whose value may come from the in-memory cache, so that a request may run no SQL for them.</summary>
-    private static readonly string[] CachedLoaders = ["home.announcement", "home.user_count", "home.post_count", "home.featured", "directory.count"];
+    private static readonly string[] CachedLoaders = ["home.announcement", "profile.announcement", "home.user_count", "home.post_count", "home.featured", "directory.count"];
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]

@@ -45,7 +45,7 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
 
     /// <summary>Starts the page's loaders in <paramref name="group"/>.</summary>
     internal static HomeLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache) => new(
-        group.CachedQuery(db, "home.announcement", SiteAnnouncement.Query, cache, SiteAnnouncement.CacheKey, Staleness),
+        SiteAnnouncement.Load(group, db, cache, "home.announcement"),
         group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness),
         group.CachedQuery(db, "home.post_count", PostCount, cache, PostCountKey, Staleness),
         group.CachedQuery(db, "home.featured", Featured, cache, FeaturedKey, Staleness),

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using WebApp.ActivityService;
 using WebApp.Data;
@@ -36,6 +37,7 @@ public sealed record ProfileView(
 public sealed class ProfileModel(
     LoadGroupFactory loads,
     IDbContextFactory<AppDbContext> db,
+    IMemoryCache cache,
     TimeProvider time,
     ActivityClient activityClient,
     IOptions<ActivityOptions> activityOptions,
@@ -57,7 +59,7 @@ public sealed class ProfileModel(
 
         var weekStart = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
         using var group = loads.Create("profile", cancellationToken);
-        var (user, stats, posts, following, announcement, activity) = Load(group, db, handle, pageNumber, weekStart, activityOptions.Value.Enabled ? activityClient : null, activityOptions.Value.Budget);
+        var (user, stats, posts, following, announcement, activity) = Load(group, db, cache, handle, pageNumber, weekStart, activityOptions.Value.Enabled ? activityClient : null, activityOptions.Value.Budget);
         await group.WaitAsync();
 
         if (user.Value is null || stats.Value is null)
@@ -82,17 +84,18 @@ public sealed class ProfileModel(
     }
 
     /// <summary>
-    /// Starts the page's loaders in <paramref name="group"/>: five queries, and the activity service's answer within
+    /// Starts the page's loaders in <paramref name="group"/>: five database loaders, and the activity service's answer within
     /// its budget when it is configured (<paramref name="activity"/> not null). Also run by the PostgreSQL preload
-    /// benchmark. Every query filters by handle, so none waits for another to learn the user's id.
+    /// benchmark. Every query filters by handle, so none waits for another to learn the user's id. The announcement
+    /// is the site's, not the user's: it comes from the cache that every page shares (<see cref="SiteAnnouncement.Load"/>).
     /// </summary>
-    internal static ProfileLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int pageNumber, DateOnly weekStart,
+    internal static ProfileLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache, string handle, int pageNumber, DateOnly weekStart,
         ActivityClient? activity = null, TimeSpan activityBudget = default) => new(
         group.Query(db, "profile.user", Card, handle),
         group.Query(db, "profile.stats", Stats, handle, weekStart),
         group.Query(db, "profile.posts", Posts, handle, (pageNumber - 1) * PageSize),
         group.Query(db, "profile.following", Following, handle),
-        group.Query(db, "profile.announcement", SiteAnnouncement.Query),
+        SiteAnnouncement.Load(group, db, cache, "profile.announcement"),
         activity is null ? null : group.Optional("profile.activity", activityBudget, ct => activity.GetAsync(handle, ct)));
 
     /// <summary>The user's card (the profile's and the post page's author).</summary>

@@ -39,8 +39,4 @@ WHERE f.follower_id = COALESCE((
     LIMIT 1), 0)
 ORDER BY f.created_at DESC, f.followee_id
 LIMIT 8;
--- profile.announcement
-SELECT s.value
-FROM site_settings AS s
-WHERE s.key = 'announcement'
-LIMIT 1;
+-- (profile.announcement is read from the app's in-memory cache, at most a minute old: not a query a page makes.)

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using WebApp.Data;
+using WebApp.Loading;
 
 namespace WebApp.Pages.Shared;
 
@@ -8,6 +10,14 @@ public static class SiteAnnouncement
 {
     /// <summary>The cache key every page's announcement loader shares.</summary>
     public const string CacheKey = "announcement";
+
+    /// <summary>
+    /// The announcement as a page's loader <paramref name="name"/>: from the in-memory cache, at most
+    /// <see cref="IndexModel.Staleness"/> old, like the home page's other site-wide figures. Every page shares one
+    /// entry, so a busy profile page asks the database for it once a minute, not on every visit.
+    /// </summary>
+    public static Loader<string?> Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache, string name) =>
+        group.CachedQuery(db, name, Query, cache, CacheKey, IndexModel.Staleness);
 
     public static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<string?>>> Query =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) =>

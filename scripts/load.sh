@@ -18,7 +18,7 @@
 #      after /readyz turns green, under the same load, before its warm-up: the start a load balancer would see.
 #   2. With SEQUENTIAL=1, one more WebApp run with Loading__MaxConcurrency=1 (the same code path, loaders one at a
 #      time). Off by default to keep the run short.
-#   3. pgbench with benchmarks/pgbench/profile.sql (the page's five queries, prepared, one transaction = one page,
+#   3. pgbench with benchmarks/pgbench/profile.sql (the page's own queries, prepared, one transaction = one page,
 #      no app and no HTTP) for DURATION s at each client count in PGBENCH_CLIENTS (default "8 32"); the best is the
 #      ceiling.
 # It prints the targets with "met" or "missed": WebApp / Go peer >= 1.3; WebApp / ceiling >= 0.6; WebApp's p99
@@ -226,7 +226,7 @@ run() { # $1 = label, $2 = Loading:MaxConcurrency, $3 = Maximum Pool Size (empty
   stop_server
 }
 
-pgbench_run() { # $1 = clients: the page's five queries, prepared, for DURATION s, no app and no HTTP
+pgbench_run() { # $1 = clients: the page's own queries, prepared, for DURATION s, no app and no HTTP
   local clients=$1 label="pgbench ceiling, $1 clients" pgs pg0 t0 out t1 pg1 elapsed tps latency failed pg_cpu pg_ms
   echo "== $label: ${DURATION}s"
   pgs=$(pg_pids); pg0=$(pg_ticks); t0=$(date +%s.%N)

@@ -199,14 +199,41 @@ public sealed partial class PageViewWriter(
         TimeSpan.FromTicks(Math.Min(max.Ticks, FirstRetryDelay.Ticks << Math.Min(attempt - 1, 30)));
 
     /// <summary>
-    /// One statement for the whole batch on both providers (SQLite has PostgreSQL's upsert syntax since
-    /// 3.24). Only placeholders go into the text; every value is a parameter. The batch has one row per
-    /// key, as PostgreSQL requires of one upsert.
+    /// One statement for the whole batch. Only placeholders go into the text; every value is a parameter. The batch
+    /// has one row per key, as PostgreSQL requires of one upsert.
     /// </summary>
     internal static Task<int> UpsertAsync(AppDbContext db, PageViewBatch batch, CancellationToken cancellationToken) =>
         UpsertAsync(db, [.. batch.Rows], cancellationToken);
 
-    internal static Task<int> UpsertAsync(AppDbContext db, IReadOnlyCollection<PageViewRow> rows, CancellationToken cancellationToken)
+    internal static Task<int> UpsertAsync(AppDbContext db, IReadOnlyCollection<PageViewRow> rows, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql() ? UpsertArraysAsync(db, rows, cancellationToken) : UpsertValuesAsync(db, rows, cancellationToken);
+
+    // PostgreSQL: the rows as three arrays, so the text is the same for every batch. Npgsql prepares it once per
+    // connection, where a VALUES list of 3 parameters a row was a new statement for PostgreSQL to parse and plan, and
+    // for EF Core and Npgsql to build and rewrite, at every flush (Step 10: with views recorded, 0.1 ms of app CPU
+    // and 0.2 ms of PostgreSQL CPU a page).
+    private const string ArraysUpsert =
+        "-- " + Tag + "\n" +
+        "INSERT INTO user_daily_views (user_id, day, views) SELECT * FROM unnest({0}, {1}, {2}) " +
+        "ON CONFLICT (user_id, day) DO UPDATE SET views = user_daily_views.views + excluded.views";
+
+    private static Task<int> UpsertArraysAsync(AppDbContext db, IReadOnlyCollection<PageViewRow> rows, CancellationToken cancellationToken)
+    {
+        var users = new int[rows.Count];
+        var days = new DateOnly[rows.Count];
+        var views = new long[rows.Count];
+        var i = 0;
+        foreach (var (userId, day, count) in rows)
+        {
+            (users[i], days[i], views[i]) = (userId, day, count);
+            i++;
+        }
+
+        return db.Database.ExecuteSqlRawAsync(ArraysUpsert, [users, days, views], cancellationToken);
+    }
+
+    // SQLite (PostgreSQL's upsert syntax since 3.24; no arrays): a VALUES row of three parameters for each row.
+    private static Task<int> UpsertValuesAsync(AppDbContext db, IReadOnlyCollection<PageViewRow> rows, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("-- ").Append(Tag).Append('\n')
             .Append("INSERT INTO user_daily_views (user_id, day, views) VALUES ");
@@ -215,7 +242,7 @@ public sealed partial class PageViewWriter(
         foreach (var (userId, day, views) in rows)
         {
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({{{i}}}, {{{i + 1}}}, {{{i + 2}}})");
-            // DateOnly goes in as the provider's own date: TEXT 'yyyy-MM-dd' on SQLite (as EF writes it), date on PostgreSQL.
+            // DateOnly goes in as SQLite's TEXT 'yyyy-MM-dd', as EF writes it.
             parameters[i++] = userId;
             parameters[i++] = day;
             parameters[i++] = views;

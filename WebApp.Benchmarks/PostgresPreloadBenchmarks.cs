@@ -78,7 +78,7 @@ public class PostgresPreloadBenchmarks
         var stats = await ProfileModel.Stats.For(db)(db, handle, _weekStart, ct);
         var posts = await ProfileModel.Posts.For(db)(db, handle, 0).ToListAsync(ct);
         var following = await ProfileModel.Following.For(db)(db, handle).ToListAsync(ct);
-        var announcement = await DbLoaders.CachedAsync(_cache, _db, SiteAnnouncement.CacheKey, IndexModel.Staleness, (d, c) => SiteAnnouncement.Query.For(d)(d, c), ct);
+        var announcement = await SiteAnnouncement.GetAsync(_db, _cache, ct);
         return (user is null ? 0 : 1) + (stats?.Posts ?? 0) + posts.Count + following.Count + (announcement?.Length ?? 0);
     }
 

@@ -280,8 +280,7 @@ public sealed class LoadingPartsTests
     public void ServerTiming_EachLoaderThenTheLoad_OnTheResponseAndInTheLog()
     {
         var context = new DefaultHttpContext();
-        var diagnostics = new RecordingDiagnosticContext();
-        var timings = new RequestLoadTimings(new HttpContextAccessor { HttpContext = context }, diagnostics);
+        var timings = new RequestLoadTimings(new HttpContextAccessor { HttpContext = context });
         var load = new PageLoad("profile", DateTimeOffset.UnixEpoch, 9.5 * Ms,
             [
                 new LoaderTiming("profile", "profile.user", false, TimeSpan.Zero, 1.25 * Ms, LoaderOutcome.Ok),
@@ -289,6 +288,8 @@ public sealed class LoadingPartsTests
             ], null);
 
         timings.OnGroupCompleted(load);
+        var diagnostics = new RecordingDiagnosticContext();
+        RequestLoadTimings.Enrich(diagnostics, context);
 
         Assert.Equal(
             "profile.user;dur=1.25;desc=\"ok\", profile.activity;dur=3;desc=\"degraded\", load;dur=9.5;desc=\"profile\"",
@@ -304,10 +305,20 @@ public sealed class LoadingPartsTests
         started.Features.Set<IHttpResponseFeature>(new StartedResponse());
         var load = new PageLoad("home", DateTimeOffset.UnixEpoch, Ms, [], null);
 
-        new RequestLoadTimings(new HttpContextAccessor { HttpContext = started }, new RecordingDiagnosticContext()).OnGroupCompleted(load);
-        new RequestLoadTimings(new HttpContextAccessor(), new RecordingDiagnosticContext()).OnGroupCompleted(load);
+        new RequestLoadTimings(new HttpContextAccessor { HttpContext = started }).OnGroupCompleted(load);
+        new RequestLoadTimings(new HttpContextAccessor()).OnGroupCompleted(load);
 
         Assert.False(started.Response.Headers.ContainsKey("Server-Timing"));
+    }
+
+    [Fact]
+    public void Enrich_RequestWithoutPageLoad_AddsNoLoaderProperties()
+    {
+        var diagnostics = new RecordingDiagnosticContext();
+
+        RequestLoadTimings.Enrich(diagnostics, new DefaultHttpContext());
+
+        Assert.Empty(diagnostics.Properties);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public static class WebAppPipelineExtensions
         app.UseSerilogRequestLogging(options =>
         {
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            options.EnrichDiagnosticContext = RequestLoadTimings.Enrich;
             // Serilog's own levels, except: the instance's warm-up requests (a thousand at start) are Debug, and a 503
             // from /readyz (starting, warming up, database away) is an answer, not a failure of the request.
             options.GetLevel = (context, _, exception) =>

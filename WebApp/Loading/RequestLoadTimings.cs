@@ -6,9 +6,10 @@ namespace WebApp.Loading;
 
 /// <summary>
 /// Puts each page load's loader timings where people look: a <c>Server-Timing</c> response header
-/// (the browser's network panel shows it) and the request's log line (<c>Loaders</c> property).
+/// (the browser's network panel shows it) and the request's log line (<c>Loaders</c> and <c>LoadMs</c> properties,
+/// added by <see cref="Enrich"/> only when that line is written).
 /// </summary>
-public sealed class RequestLoadTimings(IHttpContextAccessor http, IDiagnosticContext diagnostics) : ILoadGroupObserver
+public sealed class RequestLoadTimings(IHttpContextAccessor http) : ILoadGroupObserver
 {
     public void OnLoaderStarted(LoaderStarted loader)
     {
@@ -20,16 +21,33 @@ public sealed class RequestLoadTimings(IHttpContextAccessor http, IDiagnosticCon
 
     public void OnGroupCompleted(PageLoad load)
     {
-        diagnostics.Set("Loaders", load.Loaders.Select(l => new { l.Name, DurationMs = Math.Round(l.Duration.TotalMilliseconds, 2), Outcome = Outcomes.Name(l.Outcome) }), destructureObjects: true);
-        diagnostics.Set("LoadMs", Math.Round(load.Duration.TotalMilliseconds, 2));
-
-        var response = http.HttpContext?.Response;
-        if (response is null || response.HasStarted)
+        var context = http.HttpContext;
+        if (context is null)
         {
             return;
         }
 
-        response.Headers.Append("Server-Timing", ServerTiming(load));
+        context.Features.Set(load);
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Headers.Append("Server-Timing", ServerTiming(load));
+        }
+    }
+
+    /// <summary>
+    /// The request log line's loader properties (Serilog's <c>EnrichDiagnosticContext</c>). Serilog calls it only for
+    /// a line it writes: setting them on every request, as before, destructured every page's timings even with the
+    /// line filtered out (3% of a profile request's allocations).
+    /// </summary>
+    public static void Enrich(IDiagnosticContext diagnostics, HttpContext context)
+    {
+        if (context.Features.Get<PageLoad>() is not { } load)
+        {
+            return;
+        }
+
+        diagnostics.Set("Loaders", load.Loaders.Select(l => new { l.Name, DurationMs = Math.Round(l.Duration.TotalMilliseconds, 2), Outcome = Outcomes.Name(l.Outcome) }), destructureObjects: true);
+        diagnostics.Set("LoadMs", Math.Round(load.Duration.TotalMilliseconds, 2));
     }
 
     /// <summary><c>name;dur=ms;desc="outcome"</c> per loader, then the whole load.</summary>

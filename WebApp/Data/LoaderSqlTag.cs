@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using WebApp.Loading;
 
@@ -30,14 +32,41 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Tagged(command, result));
 
+    // EF Core gives a compiled query's command the same SQL string every time, so each (loader, SQL) pair's tagged
+    // text is built once and kept, instead of a copy of the SQL per statement. Keyed by reference, so a lookup does
+    // not hash the SQL; bounded, so that SQL built anew on every call can never grow it without end.
+    private const int MaxTagged = 1024;
+    private static readonly ConcurrentDictionary<(string Name, string Sql), string> TaggedTexts = new(SameStrings.Instance);
+
     private static T Tagged<T>(DbCommand command, T result)
     {
         // Loader names are code, not input; a line break would still end the comment, so none is let through.
         if (CurrentLoader.Name is { } name && !name.Contains('\n', StringComparison.Ordinal) && !name.Contains('\r', StringComparison.Ordinal))
         {
-            command.CommandText = $"-- {name}\n\n{command.CommandText}";
+            var sql = command.CommandText;
+            if (!TaggedTexts.TryGetValue((name, sql), out var tagged))
+            {
+                tagged = $"-- {name}\n\n{sql}";
+                if (TaggedTexts.Count < MaxTagged)
+                {
+                    TaggedTexts.TryAdd((name, sql), tagged);
+                }
+            }
+
+            command.CommandText = tagged;
         }
 
         return result;
+    }
+
+    private sealed class SameStrings : IEqualityComparer<(string Name, string Sql)>
+    {
+        public static readonly SameStrings Instance = new();
+
+        public bool Equals((string Name, string Sql) x, (string Name, string Sql) y) =>
+            ReferenceEquals(x.Name, y.Name) && ReferenceEquals(x.Sql, y.Sql);
+
+        public int GetHashCode((string Name, string Sql) key) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(key.Name), RuntimeHelpers.GetHashCode(key.Sql));
     }
 }

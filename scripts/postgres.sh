@@ -10,6 +10,8 @@
 #   scripts/postgres.sh stop DIR                     # stops it, keeping its data and settings for the next start
 #   scripts/postgres.sh remove DIR                   # stops it and removes DIR
 #
+# With WEBAPP_POSTGRES_OWNER=PID, `start` also leaves a watcher that removes DIR (stopping its server) once process PID
+# has ended, however it ended: a killed test run leaves no server behind.
 # WEBAPP_POSTGRES, a superuser Npgsql connection string, names a server of your own instead: `start` prints it and
 # starts nothing; `stop` and `remove` do nothing. A new cluster listens on 127.0.0.1 (and a socket in DIR) on a free
 # port, or the one a port=N setting names, and keeps it across restarts. Settings are written into the cluster's
@@ -82,6 +84,11 @@ case $command in
       configure "$dir" "$@"
     fi
     run "$dir"
+    if [ -n "${WEBAPP_POSTGRES_OWNER:-}" ]; then
+      # Detached, with no pipe of the caller's held open, so that the caller sees this script end now.
+      setsid nohup bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec bash "$2" remove "$3"' \
+        watcher "$WEBAPP_POSTGRES_OWNER" "$0" "$dir" </dev/null >/dev/null 2>&1 &
+    fi
     ;;
   standby)
     primary=${1:-}

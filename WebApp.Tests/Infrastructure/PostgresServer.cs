@@ -56,7 +56,8 @@ public sealed class PostgresServer : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "webapp-pg-" + Guid.NewGuid().ToString("N")[..12]);
         // Above the stock 100 on purpose: this one test process hosts many apps at once (a pool each, plus the
         // fault matrix's and the 200-request test's hosts), which no single deployment does.
-        var (exit, output, error) = await RunScriptAsync("start", folder, "max_connections=300");
+        // Removed by DisposeAsync at the end of the run, or, should this process be killed first, by the script's watcher.
+        var (exit, output, error) = await RunScriptAsync(Environment.ProcessId, "start", folder, "max_connections=300");
         if (exit != 0)
         {
             return new PostgresServer(null, error.Trim(), null);
@@ -71,14 +72,19 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         if (_folder is not null)
         {
-            await RunScriptAsync("remove", _folder);
+            await RunScriptAsync(null, "remove", _folder);
         }
     }
 
-    /// <summary>Runs this repository's <c>scripts/postgres.sh</c>.</summary>
-    private static async Task<(int Exit, string Output, string Error)> RunScriptAsync(params string[] args)
+    /// <summary>Runs this repository's <c>scripts/postgres.sh</c>; a server it starts goes when <paramref name="owner"/> ends.</summary>
+    internal static async Task<(int Exit, string Output, string Error)> RunScriptAsync(int? owner, params string[] args)
     {
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (owner is { } pid)
+        {
+            info.Environment["WEBAPP_POSTGRES_OWNER"] = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         info.ArgumentList.Add(Repository.PathOf("scripts", "postgres.sh"));
         foreach (var arg in args)
         {

@@ -68,8 +68,7 @@ public static class DbLoaders
             // admin's pg_terminate_backend) fails its next statement. Npgsql has dropped it, so one more try opens
             // a fresh connection, on the primary if the standby is gone, and the visitor sees no error. Safe: the
             // loaders only read, and the failed try returned nothing. Once only: a second failure is the page's.
-            // (EF Core's retrying execution strategy does the same, but buffers every result set and sets an
-            // AsyncLocal per row read to do it: a quarter of the page's allocations.)
+            // (EF Core's retrying execution strategy does the same, but buffers every result set to do it.)
             return await OnceAsync(factory, query, cancellationToken);
         }
     }

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +32,38 @@ public sealed class DatabaseOptionsTests
             .BuildServiceProvider();
 
         Assert.Equal(expected, services.GetRequiredService<IOptions<DatabaseOptions>>().Value.SeedOnStartup);
+    }
+
+    /// <summary>
+    /// EF Core's check that one context is never used by two threads at once: off in production (it copies the execution
+    /// context twice per row read), on in Development and in the tests, where it catches a loader sharing a context
+    /// (a second operation on a context then throws instead of corrupting it).
+    /// </summary>
+    [Theory]
+    [InlineData("Sqlite", "Production", false)]
+    [InlineData("Sqlite", "Development", true)]
+    [InlineData("Sqlite", "Testing", true)]
+    [InlineData("Postgres", "Production", false)]
+    [InlineData("Postgres", "Testing", true)]
+    public async Task ThreadSafetyChecks_OffInProductionOnly(string provider, string environment, bool expected)
+    {
+        // No connection is opened: the options are read from a new context.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = provider,
+                ["ConnectionStrings:Sqlite"] = "Data Source=:memory:",
+                ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Database=unused",
+            })
+            .Build();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddAppDatabase(configuration, new HostingEnvironment { EnvironmentName = environment, ContentRootPath = Path.GetTempPath() })
+            .BuildServiceProvider();
+
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()!.ThreadSafetyChecksEnabled);
     }
 
     [Theory]

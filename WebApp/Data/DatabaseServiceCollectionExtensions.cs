@@ -45,7 +45,7 @@ public static class DatabaseServiceCollectionExtensions
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), environment.ContentRootPath);
                 services.AddSingleton<SqliteStatementGate>().AddSingleton<IInterceptor>(sp => sp.GetRequiredService<SqliteStatementGate>());
-                services.AddProviderFactory<SqliteAppDbContext>((options, interceptors) => options
+                services.AddProviderFactory<SqliteAppDbContext>(!environment.IsProduction(), (options, interceptors) => options
                     .UseSqlite(sqlite)
                     .ReplaceService<IExceptionDetector, SqliteCancellationDetector>()
                     .AddInterceptors(interceptors));
@@ -59,7 +59,7 @@ public static class DatabaseServiceCollectionExtensions
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
                 // A read that fails on a dead pooled connection is tried once more by its loader (DbLoaders.RunAsync).
-                services.AddProviderFactory<PostgresAppDbContext>((options, interceptors) => options
+                services.AddProviderFactory<PostgresAppDbContext>(!environment.IsProduction(), (options, interceptors) => options
                     .UseNpgsql(reads)
                     .AddInterceptors(interceptors));
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
@@ -71,7 +71,7 @@ public static class DatabaseServiceCollectionExtensions
         return services;
     }
 
-    private static void AddProviderFactory<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder, IEnumerable<IInterceptor>> configure)
+    private static void AddProviderFactory<TContext>(this IServiceCollection services, bool threadSafetyChecks, Action<DbContextOptionsBuilder, IEnumerable<IInterceptor>> configure)
         where TContext : AppDbContext
     {
         // The loader's SQL tag first, so that every interceptor registered in DI after it (the render guard, the
@@ -83,8 +83,9 @@ public static class DatabaseServiceCollectionExtensions
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 // EF Core's check that two threads never use one context at once costs two AsyncLocal writes (each
                 // a copy of the request's execution context) per row read: a tenth of a profile's allocations. A
-                // loader's context is its own (DbLoaders.RunAsync rents one per query), so the check cannot fire.
-                .EnableThreadSafetyChecks(false);
+                // loader's context is its own (DbLoaders.RunAsync rents one per query), so in production the check
+                // is off; in Development and in the tests it stays on, to catch a loader that shares one.
+                .EnableThreadSafetyChecks(threadSafetyChecks);
         });
         services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<TContext>>();
     }

@@ -40,22 +40,29 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
 
     private static T Tagged<T>(DbCommand command, T result)
     {
-        // Loader names are code, not input; a line break would still end the comment, so none is let through.
-        if (CurrentLoader.Name is { } name && !name.Contains('\n', StringComparison.Ordinal) && !name.Contains('\r', StringComparison.Ordinal))
+        if (CurrentLoader.Name is not { } name)
         {
-            var sql = command.CommandText;
-            if (!TaggedTexts.TryGetValue((name, sql), out var tagged))
-            {
-                tagged = $"-- {name}\n\n{sql}";
-                if (TaggedTexts.Count < MaxTagged)
-                {
-                    TaggedTexts.TryAdd((name, sql), tagged);
-                }
-            }
-
-            command.CommandText = tagged;
+            return result;
         }
 
+        var sql = command.CommandText;
+        if (!TaggedTexts.TryGetValue((name, sql), out var tagged))
+        {
+            // Loader names are code, not input; a line break would still end the comment, so none is let through.
+            // Checked here, once per pair: a kept text was checked when it was built.
+            if (name.Contains('\n', StringComparison.Ordinal) || name.Contains('\r', StringComparison.Ordinal))
+            {
+                return result;
+            }
+
+            tagged = $"-- {name}\n\n{sql}";
+            if (TaggedTexts.Count < MaxTagged)
+            {
+                TaggedTexts.TryAdd((name, sql), tagged);
+            }
+        }
+
+        command.CommandText = tagged;
         return result;
     }
 

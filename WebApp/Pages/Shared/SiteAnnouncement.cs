@@ -17,7 +17,7 @@ public static class SiteAnnouncement
     /// entry, so a busy profile page asks the database for it once a minute, not on every visit.
     /// </summary>
     public static Loader<string?> Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache, string name) =>
-        group.Required(name, ct => GetAsync(db, cache, ct));
+        group.CachedQuery(db, name, Query, cache, CacheKey, IndexModel.Staleness);
 
     /// <summary>The announcement through the shared cache entry, outside a page (the preload benchmark).</summary>
     public static Task<string?> GetAsync(IDbContextFactory<AppDbContext> db, IMemoryCache cache, CancellationToken cancellationToken) =>

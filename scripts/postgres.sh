@@ -16,10 +16,10 @@
 # starts nothing; `stop` and `remove` do nothing. A new cluster listens on 127.0.0.1 (and a socket in DIR) on a free
 # port, or the one a port=N setting names, and keeps it across restarts. Settings are written into the cluster's
 # postgresql.conf, so a restart keeps them: durability off (a throwaway cluster), C locale, UTF-8, the stock
-# max_connections (100), then each name=value given (the last wins), e.g. max_connections=300 or fsync=on. The
-# postgres superuser is trusted on loopback with no password, replication included. DIR's parent must be open to the
-# postgres user. Uses the newest /usr/lib/postgresql/*/bin (Debian's postgresql package); runs the server as the
-# postgres user when run as root.
+# max_connections (100), random_page_cost 1.1 (the data is in memory: see docs/database.md), then each name=value
+# given (the last wins), e.g. max_connections=300 or fsync=on. The postgres superuser is trusted on loopback with no
+# password, replication included. DIR's parent must be open to the postgres user. Uses the newest
+# /usr/lib/postgresql/*/bin (Debian's postgresql package); runs the server as the postgres user when run as root.
 set -euo pipefail
 
 command=${1:-}
@@ -79,7 +79,7 @@ case $command in
       new_dir "$dir"
       as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
       configure "$dir" listen_addresses=127.0.0.1 "port=$(port_for "$@")" "unix_socket_directories=$dir" \
-        fsync=off synchronous_commit=off full_page_writes=off "$@"
+        fsync=off synchronous_commit=off full_page_writes=off random_page_cost=1.1 "$@"
     else
       configure "$dir" "$@"
     fi

@@ -11,6 +11,24 @@ namespace WebApp.Tests.Data;
 /// </summary>
 public sealed class PostgresScriptTests
 {
+    /// <summary>The repository's clusters price a random read as data in memory (docs/database.md, "Server settings").</summary>
+    [Fact]
+    public async Task Start_NewCluster_SetsRandomPageCostForDataInMemory()
+    {
+        var server = await PostgresServer.GetAsync();
+        var connectionString = server.RequireConnectionString();
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable)))
+        {
+            Assert.Skip($"{PostgresServer.EnvironmentVariable} names a server of your own, with its own settings.");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var show = new NpgsqlCommand("SHOW random_page_cost", connection);
+        Assert.Equal("1.1", (string?)await show.ExecuteScalarAsync(ct));
+    }
+
     [Fact]
     public async Task Start_WithOwner_ServerRemovedOnceTheOwnerIsKilled()
     {

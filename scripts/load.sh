@@ -6,6 +6,7 @@
 #   USERS=20000 DURATION=10 ROUNDS=3 scripts/load.sh
 #   SEQUENTIAL=1 scripts/load.sh         # also one WebApp run with Loading__MaxConcurrency=1 (off by default)
 #   POOL_SIZES="4 16 100" scripts/load.sh  # one WebApp run per Npgsql pool size instead (see scripts/pool-sizes.sh)
+#   BASE=HEAD~1 USERS=500 scripts/load.sh  # a change's before and after: WebApp at commit BASE against the working tree
 #
 # Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless WEBAPP_POSTGRES holds a superuser Npgsql
 # connection string; fills it with `WebApp seed --users $USERS` (an already seeded database is reused as it is) and
@@ -30,6 +31,13 @@
 # pgbench rows are marked "baseline": true and carry a "server" detail.
 # With POOL_SIZES set it runs WebApp as configured once per `Maximum Pool Size` instead (no peer, no pgbench) and
 # writes $OUTPUT (default benchmarks/results/pool-sizes.json).
+# With BASE set (a commit) it measures a change instead: WebApp built from BASE (a git worktree) and from the working
+# tree, ROUNDS rounds of BASE then the working tree on the same database (no peer, no pgbench, no cold start), and
+# prints the medians and their ratios; writes $OUTPUT (default benchmarks/results/compare.json).
+# Every WebApp run also records the bytes the app allocated per request (dotnet-counters,
+# dotnet.gc.heap.total_allocated over the measured window divided by its requests; the tool is installed into the
+# work folder from NuGet when it is not on PATH or in ~/.dotnet/tools), and the default mode prints target 6
+# (<= 60 KB a profile request) from their median.
 # The cluster keeps PostgreSQL's stock max_connections (100), the budget every instance must fit in.
 # A full default run takes about ROUNDS x (2 x (WARMUP + DURATION + ~10) + COLD) + 2 x DURATION s: ~11 min by default.
 set -euo pipefail
@@ -52,8 +60,10 @@ POOL=${POOL:-8}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8 32}
 SEQUENTIAL=${SEQUENTIAL:-0}
 POOL_SIZES=${POOL_SIZES:-}
-OUTPUT=${OUTPUT:-benchmarks/results/$([ -n "$POOL_SIZES" ] && echo pool-sizes || echo load).json}
-NOTE=${NOTE:-$([ -n "$POOL_SIZES" ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
+BASE=${BASE:-}
+mode=$([ -n "$POOL_SIZES" ] && echo pool-sizes || { [ -n "$BASE" ] && echo compare || echo load; })
+OUTPUT=${OUTPUT:-benchmarks/results/$mode.json}
+NOTE=${NOTE:-$([ "$mode" != load ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2; }
 [[ $COLD =~ ^[0-9]+$ ]] || { echo "COLD must be a number of seconds, not '$COLD'" >&2; exit 2; }
@@ -65,7 +75,11 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "Installing wrk..."
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
 fi
-if [ -z "$POOL_SIZES" ]; then
+[ -z "$POOL_SIZES" ] || [ -z "$BASE" ] || { echo "Set POOL_SIZES or BASE, not both" >&2; exit 2; }
+if [ -n "$BASE" ]; then
+  base_commit=$(git rev-parse --short=7 --verify "$BASE^{commit}" 2>/dev/null) || { echo "BASE '$BASE' is not a commit here" >&2; exit 2; }
+fi
+if [ "$mode" = load ]; then
   command -v go >/dev/null 2>&1 || { echo "go is needed for the Go peer (see benchmarks/peers/go/README.md)" >&2; exit 1; }
   command -v pgbench >/dev/null 2>&1 || { echo "pgbench is needed for the ceiling (Debian: postgresql-contrib or postgresql-client)" >&2; exit 1; }
 fi
@@ -79,6 +93,7 @@ server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
   "$root/scripts/postgres.sh" remove "$work/pg"
+  if [ -d "$work/base" ]; then git -C "$root" worktree remove --force "$work/base" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -109,8 +124,23 @@ export PGHOST=${kv[host]:-127.0.0.1} PGPORT=${kv[port]:-5432} PGUSER=${kv[userna
 # --- build and seed ---------------------------------------------------------------------------------------------
 dotnet build -c Release WebApp -v q -nologo | tail -3
 app_dll="$root/WebApp/bin/Release/net10.0/WebApp.dll"
+app_dir="$root/WebApp"
+head_dll=$app_dll head_dir=$app_dir
+head_commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+if [ -n "$BASE" ]; then
+  git worktree add --detach "$work/base" "$base_commit" >/dev/null
+  dotnet build -c Release "$work/base/WebApp" -v q -nologo | tail -3
+  base_dll="$work/base/WebApp/bin/Release/net10.0/WebApp.dll" base_dir="$work/base/WebApp"
+  echo "Built $base_commit (BASE) and $head_commit (the working tree)"
+fi
+# dotnet-counters, for the bytes allocated per request.
+counters=$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")
+if [ ! -x "$counters" ]; then
+  echo "Installing dotnet-counters into $work/tools..."
+  dotnet tool install dotnet-counters --tool-path "$work/tools" >/dev/null && counters="$work/tools/dotnet-counters"
+fi
 peer_bin="$work/go-peer"
-if [ -z "$POOL_SIZES" ]; then
+if [ "$mode" = load ]; then
   [ -n "$(go env GOCACHE 2>/dev/null)" ] || export GOCACHE="$work/go-cache"
   (cd "$root/benchmarks/peers/go" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$peer_bin" .)
   echo "Go peer built ($(go version | awk '{print $3}'))"
@@ -147,7 +177,7 @@ start_app() { # $1 = Loading:MaxConcurrency, $2 = Maximum Pool Size (empty: the 
   [ -n "$pool" ] && cs="$connection;Maximum Pool Size=$pool"
   port=$(free_port); server_log="$work/app-$max-$pool-$port.log"; server_app_name=WebApp
   # One request log line per request at Information would measure the console, not the page: warnings only.
-  (cd "$root/WebApp" && ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max \
+  (cd "$app_dir" && ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max \
     ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$server_log" 2>&1 &
   server_pid=$!
   wait_ready /readyz
@@ -184,10 +214,23 @@ measure() { # $1 = label, $2 = baseline, $3 = extra details ('"key":value,' ...;
   pgs=$(pg_pids)
   app0=$(ticks "$server_pid"); pg0=$(pg_ticks); t0=$(date +%s.%N)
   sample_connections "$DURATION" "$server_app_name" > "$work/connections.txt" &
-  local sampler=$!
+  local sampler=$! allocs=""
+  if [ "$server_app_name" = WebApp ] && [ -x "$counters" ]; then
+    # Rates once a second over the run; only whole seconds inside the measured window are averaged.
+    rm -f "$work/counters.csv"
+    "$counters" collect -p "$server_pid" --counters System.Runtime --refresh-interval 1 --duration "00:00:00:$DURATION" \
+      --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
+    allocs=$!
+  fi
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s scripts/profile.lua "http://127.0.0.1:$port")
   t1=$(date +%s.%N); app1=$(ticks "$server_pid"); pg1=$(pg_ticks)
   wait "$sampler" || true
+  local kb=null
+  if [ -n "$allocs" ]; then
+    wait "$allocs" || true
+    kb=$(awk -F, -v r="$(field "$(echo "$out" | sed -n 's/^LOADRESULT //p')" rps)" '/total_allocated/ { v[++n] = $NF }
+      END { s = 0; c = 0; for (i = 2; i < n; i++) { s += v[i]; c++ } if (c > 0 && r > 0) printf "%.1f", s / c / r / 1024; else print "null" }' "$work/counters.csv" 2>/dev/null || echo null)
+  fi
   local peak
   peak=$(sort -n "$work/connections.txt" | tail -1); peak=${peak:-null}
   echo "$out" | grep -v LOADRESULT
@@ -199,11 +242,12 @@ measure() { # $1 = label, $2 = baseline, $3 = extra details ('"key":value,' ...;
   local rps app_ms pg_ms
   rps=$(field "$json" rps)
   app_ms=$(per_request "$app_cpu" "$rps"); pg_ms=$(per_request "$pg_cpu" "$rps")
-  echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu; CPU per request (ms): app $app_ms, PostgreSQL $pg_ms"
-  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{%s"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"app connections on PostgreSQL (max seen)":%s}}' \
+  echo "CPU (cores busy): app $app_cpu, PostgreSQL $pg_cpu; CPU per request (ms): app $app_ms, PostgreSQL $pg_ms; allocated per request (KB): $kb"
+  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{%s"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"app CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"app connections on PostgreSQL (max seen)":%s,"allocated per request (KB)":%s}}' \
     "$label" "$baseline" "$rps" "$extra" \
     "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
-    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms" "$peak")")
+    "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" "$app_cpu" "$pg_cpu" "$app_ms" "$pg_ms" "$peak" "$kb")")
+  last_kb=$kb last_cpu=$app_ms last_pg=$pg_ms
   last_rps=$rps; last_p99=$(ms "$json" p99_us); last_errors=$(( $(field "$json" non2xx) + $(field "$json" socket_errors) ))
 }
 
@@ -262,7 +306,9 @@ sample_connections() { # $1 = seconds, $2 = application_name
 }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { median_as %.1f "$@"; }
+median_as() { local format=$1; shift   # $1 = printf format, then the numbers
+  printf '%s\n' "$@" | sort -g | awk -v f="$format" '{ v[NR] = $1 } END { printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "missed") }'; }
 summary=""
@@ -274,8 +320,33 @@ if [ -n "$POOL_SIZES" ]; then
   done
   suite=pool-sizes
   title="Profile page under wrk by Npgsql pool size: /u/{random handle} of $USERS users on PostgreSQL, max_connections 100 (requests/s)"
+elif [ -n "$BASE" ]; then
+  declare -A c_rps c_p99 c_kb c_cpu c_pg
+  for round in $(seq 1 "$ROUNDS"); do
+    for side in base head; do
+      if [ $side = base ]; then app_dll=$base_dll app_dir=$base_dir commit=$base_commit; else app_dll=$head_dll app_dir=$head_dir commit=$head_commit; fi
+      run "$([ $side = base ] && echo "before ($commit)" || echo "after ($commit)") round $round" 0 "$POOL" "$([ $side = base ] && echo true || echo false)" \
+        '"server":"WebApp at '"$commit"'","round":'"$round"','
+      c_rps[$side]+=" $last_rps"; c_p99[$side]+=" $last_p99"; c_kb[$side]+=" $last_kb"; c_cpu[$side]+=" $last_cpu"; c_pg[$side]+=" $last_pg"
+    done
+  done
+  app_dll=$head_dll app_dir=$head_dir
+  for side in base head; do
+    commit=$([ $side = base ] && echo "$base_commit" || echo "$head_commit")
+    m_rps=$(median ${c_rps[$side]}); m_p99=$(median ${c_p99[$side]}); kbs=${c_kb[$side]//null/}; m_kb=$([ -n "${kbs// /}" ] && median $kbs || echo null); m_cpu=$(median_as %.2f ${c_cpu[$side]}); m_pg=$(median_as %.2f ${c_pg[$side]})
+    declare "m_${side}_rps=$m_rps" "m_${side}_kb=$m_kb" "m_${side}_p99=$m_p99"
+    echo "$([ $side = base ] && echo before || echo after) ($commit), medians of $ROUNDS: $m_rps requests/s, p99 $m_p99 ms, app CPU $m_cpu ms and PostgreSQL CPU $m_pg ms a request, $m_kb KB allocated a request"
+    echo "  rounds: requests/s${c_rps[$side]}; p99 ms${c_p99[$side]}; app CPU ms${c_cpu[$side]}; KB a request${c_kb[$side]}"
+    rows+=("$(printf '{"name":"%s (%s), median of %s","baseline":%s,"value":%s,"details":{"server":"WebApp at %s","p99 (ms)":%s,"app CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"allocated per request (KB)":%s}}' \
+      "$([ $side = base ] && echo before || echo after)" "$commit" "$ROUNDS" "$([ $side = base ] && echo true || echo false)" "$m_rps" "$commit" "$m_p99" "$m_cpu" "$m_pg" "$m_kb")")
+  done
+  echo "after / before: throughput $(ratio "$m_head_rps" "$m_base_rps"), p99 $(ratio "$m_head_p99" "$m_base_p99"), allocation $(ratio "${m_head_kb/null/0}" "${m_base_kb/null/0}")"
+  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "before": "%s", "after": "%s", "throughputRatio": %s, "p99Ratio": %s, "allocationRatio": %s},\n' \
+    "$ROUNDS" "$POOL" "$base_commit" "$head_commit" "$(ratio "$m_head_rps" "$m_base_rps")" "$(ratio "$m_head_p99" "$m_base_p99")" "$(ratio "${m_head_kb/null/0}" "${m_base_kb/null/0}")")
+  suite=compare
+  title="A change's before and after: WebApp at $base_commit and at $head_commit under wrk, alternating (/u/{random handle} of $USERS users on PostgreSQL, requests/s)"
 else
-  app_rps=(); app_p99=(); app_errors=0; peer_rps=(); ceilings=(); cold_ratios=(); cold_p99s=()
+  app_rps=(); app_p99=(); app_errors=0; peer_rps=(); ceilings=(); cold_ratios=(); cold_p99s=(); app_kb=()
   for round in $(seq 1 "$ROUNDS"); do
     start_app 0 "$POOL"
     if [ "$COLD" -gt 0 ]; then
@@ -284,6 +355,7 @@ else
     measure "WebApp (round $round)" false '"server":"WebApp (LoadGroup as configured)","round":'"$round"','
     stop_server
     app_rps+=("$last_rps"); app_p99+=("$last_p99"); app_errors=$((app_errors + last_errors))
+    [ "$last_kb" = null ] || app_kb+=("$last_kb")
     if [ "$COLD" -gt 0 ]; then
       cold_ratios+=("$(ratio "$cold_rps" "$last_rps")"); cold_p99s+=("$cold_p99"); app_errors=$((app_errors + cold_errors))
     fi
@@ -317,14 +389,21 @@ else
     echo "WebApp's first ${COLD} s after ready: $cold_ratio of steady throughput, p99 $cold_p99 ms (medians of rounds; target >= 0.8 and p99 <= 100 ms: $cold_verdict)"
     cold_json=$(printf '{"seconds": %s, "overSteady": %s, "overSteadyTarget": 0.8, "p99": %s, "p99Target": 100, "verdict": "%s"}' "$COLD" "$cold_ratio" "$cold_p99" "$cold_verdict")
   fi
+  kb_median=null kb_verdict=missed
+  if [ ${#app_kb[@]} -gt 0 ]; then
+    kb_median=$(median "${app_kb[@]}"); kb_verdict=$(awk -v k="$kb_median" 'BEGIN { print (k <= 60 ? "met" : "missed") }')
+    echo "WebApp allocated $kb_median KB a request (median of rounds; target <= 60 KB: $kb_verdict)"
+  else
+    echo "WebApp's allocation was not measured (no dotnet-counters)"
+  fi
   rows+=("$(printf '{"name":"WebApp, median of %s","baseline":false,"value":%s,"details":{"server":"WebApp (LoadGroup as configured)","WebApp / Go peer":%s,"WebApp / pgbench ceiling":%s}}' \
     "$rounds_text" "$app_median" "$over_peer" "$over_ceiling")")
   rows+=("$(printf '{"name":"Go peer, median of %s","baseline":true,"value":%s,"details":{"server":"Go peer (benchmarks/peers/go, PEER_MAX_CONNS=%s)","WebApp / Go peer":%s}}' \
     "$rounds_text" "$peer_median" "$POOL" "$over_peer")")
   rows+=("$(printf '{"name":"pgbench ceiling, best of %s clients","baseline":true,"value":%s,"details":{"server":"pgbench (the page'"'"'s SQL, no app, no HTTP)","WebApp / pgbench ceiling":%s}}' \
     "$(echo $PGBENCH_CLIENTS | awk '{ s = $1; for (i = 2; i <= NF; i++) s = s (i < NF ? ", " : " and ") $i; print s }')" "$ceiling" "$over_ceiling")")
-  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6, "webAppP99": %s, "webAppP99Target": 30, "webAppErrors": %s, "firstSeconds": %s},\n' \
-    "$ROUNDS" "$POOL" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling" "$p99_median" "$app_errors" "$cold_json")
+  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "webAppMedian": %s, "goPeerMedian": %s, "webAppOverGoPeer": %s, "webAppOverGoPeerTarget": 1.3, "pgbenchCeiling": %s, "pgbenchClients": "%s", "webAppOverCeiling": %s, "webAppOverCeilingTarget": 0.6, "webAppP99": %s, "webAppP99Target": 30, "webAppErrors": %s, "firstSeconds": %s, "allocatedKBPerRequest": %s, "allocatedKBTarget": 60},\n' \
+    "$ROUNDS" "$POOL" "$app_median" "$peer_median" "$over_peer" "$ceiling" "$PGBENCH_CLIENTS" "$over_ceiling" "$p99_median" "$app_errors" "$cold_json" "$kb_median")
   suite=load
   title="Profile page: WebApp and the Go peer under wrk (/u/{random handle}, requests/s), and pgbench on the page's own queries (pages/s), $USERS users on PostgreSQL"
 fi
@@ -334,21 +413,23 @@ mkdir -p "$(dirname "$OUTPUT")"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
 runtime=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App 10/ {v=$2} END {print v}')
-commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+commit=$head_commit
 if [ -n "$POOL_SIZES" ]; then
   knobs=" POOL_SIZES=\\\"$POOL_SIZES\\\""
+elif [ -n "$BASE" ]; then
+  knobs=" ROUNDS=$ROUNDS BASE=$base_commit"
 else
   knobs=" ROUNDS=$ROUNDS PGBENCH_CLIENTS=\\\"$PGBENCH_CLIENTS\\\""
   if [ "$SEQUENTIAL" = 1 ]; then knobs+=" SEQUENTIAL=1"; fi
 fi
 {
   printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
-  printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ -n "$POOL_SIZES" ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
+  printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ "$mode" != load ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
   printf '  "command": "USERS=%s DURATION=%s WARMUP=%s COLD=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$COLD" "$CONNECTIONS" "$THREADS" "$knobs"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
   printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", %s"postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
     "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \
-    "$([ -z "$POOL_SIZES" ] && go version | awk '{printf "\"go\": \"%s\", ", $3}')" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
+    "$([ "$mode" = load ] && go version | awk '{printf "\"go\": \"%s\", ", $3}')" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
   if [ -n "$summary" ]; then printf '%s\n' "$summary"; fi
   joined=""; for row in "${rows[@]}"; do joined+="${joined:+,$'\n'    }$row"; done
   printf '  "results": [\n    %s\n  ]\n}\n' "$joined"

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
@@ -110,17 +112,24 @@ internal sealed class RazorProfileRenderer : IAsyncDisposable
         return writer.ToString();
     }
 
-    /// <summary>The profile's sections as partials: announcement, the posts in lists of ten, the pager.</summary>
+    /// <summary>The profile's sections: announcement, the posts in lists of ten (a partial each), the pager.</summary>
     public IReadOnlyList<Func<Task<string>>> Sections(ProfileView view)
     {
-        var sections = new List<Func<Task<string>>> { () => RenderPartialAsync("/Pages/Shared/_Announcement.cshtml", view.Announcement) };
+        var sections = new List<Func<Task<string>>> { () => Task.FromResult(Html(SiteAnnouncement.Markup(view.Announcement))) };
         foreach (var chunk in view.Posts.Chunk(10))
         {
             sections.Add(() => RenderPartialAsync("/Pages/Shared/_PostList.cshtml", new PostListModel(view.User.Handle, chunk)));
         }
 
-        sections.Add(() => RenderPartialAsync("/Pages/Shared/_Pager.cshtml", view.Pager));
+        sections.Add(() => Task.FromResult(Html(view.Pager)));
         return sections;
+    }
+
+    private static string Html(IHtmlContent content)
+    {
+        using var writer = new StringWriter();
+        content.WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
     }
 
     public IServiceProvider Services => _app.Services;

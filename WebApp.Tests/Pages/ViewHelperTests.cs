@@ -1,10 +1,13 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Tests.Pages;
 
 /// <summary>
-/// The helpers every page calls while rendering: post excerpts and avatar initials and hues. Both run once per post
-/// or user on every page, so they are written to allocate only their result; these cases pin what they return.
+/// The helpers every page calls while rendering: post excerpts and avatar initials and hues (run once per post or user
+/// on every page, so they are written to allocate only their result), and the markup the pager and the announcement
+/// write themselves; these cases pin what they return.
 /// </summary>
 public sealed class ViewHelperTests
 {
@@ -62,4 +65,50 @@ public sealed class ViewHelperTests
     [InlineData("grace_hopper", 290)]
     public void HueOf_IsTheFnv1aHashOfTheUtf8HandleModulo360(string handle, int hue) =>
         Assert.Equal(hue, Avatar.HueOf(handle));
+
+    [Fact]
+    public void Pager_WritesItsLinksEncoded_WithWhiteSpaceBetweenThem()
+    {
+        var pager = new Pager(2, 10, 35, "/users", [new("q", "a&b \"c\""), new("sort", "name")]);
+
+        Assert.Equal(
+            "<nav class=\"pager\" aria-label=\"Pages\">"
+            + "\n<a rel=\"prev\" href=\"/users?q=a%26b%20%22c%22&amp;sort=name\">← Newer</a>"
+            + "\n<span class=\"pager-position\">Page 2 of 4</span>"
+            + "\n<a rel=\"next\" href=\"/users?q=a%26b%20%22c%22&amp;sort=name&amp;page=3\">Older →</a>"
+            + "\n</nav>",
+            Html(pager));
+    }
+
+    [Theory]
+    [InlineData(1, 10)]   // one page: no navigation at all
+    [InlineData(1, 0)]    // an empty list is one page
+    public void Pager_OnePage_WritesNothing(int page, long items) =>
+        Assert.Equal("", Html(new Pager(page, 10, items, "/u/ada")));
+
+    [Theory]
+    [InlineData(1, "<nav class=\"pager\" aria-label=\"Pages\">\n<span class=\"pager-position\">Page 1 of 3</span>\n<a rel=\"next\" href=\"/u/ada?page=2\">Older →</a>\n</nav>")]
+    [InlineData(3, "<nav class=\"pager\" aria-label=\"Pages\">\n<a rel=\"prev\" href=\"/u/ada?page=2\">← Newer</a>\n<span class=\"pager-position\">Page 3 of 3</span>\n</nav>")]
+    public void Pager_FirstAndLastPages_LinkOnlyWhereThereIsAPage(int page, string expected) =>
+        Assert.Equal(expected, Html(new Pager(page, 10, 25, "/u/ada")));
+
+    [Fact]
+    public void Announcement_TextIsEncoded() =>
+        Assert.Equal(
+            "<aside class=\"announcement\" aria-label=\"Announcement\">\n<p>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</p>\n</aside>",
+            Html(SiteAnnouncement.Markup("<b>Tom & Jerry</b>")));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  \n ")]
+    public void Announcement_NoneOrBlank_WritesNothing(string? text) =>
+        Assert.Equal("", Html(SiteAnnouncement.Markup(text)));
+
+    private static string Html(IHtmlContent content)
+    {
+        using var writer = new StringWriter();
+        content.WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using WebApp.Data;
@@ -8,6 +10,23 @@ namespace WebApp.Pages.Shared;
 /// <summary>The site-wide announcement from <c>site_settings</c>, shown on several pages.</summary>
 public static class SiteAnnouncement
 {
+    /// <summary>
+    /// The announcement's markup (<c>@SiteAnnouncement.Markup(view.Announcement)</c> in a view): an aside with the
+    /// encoded text, nothing when there is none. Written here, not by a partial view, which cost more than the markup.
+    /// </summary>
+    public static IHtmlContent Markup(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? HtmlString.Empty : new AnnouncementMarkup(text);
+
+    private sealed class AnnouncementMarkup(string text) : IHtmlContent
+    {
+        public void WriteTo(TextWriter writer, HtmlEncoder encoder)
+        {
+            writer.Write("<aside class=\"announcement\" aria-label=\"Announcement\">\n<p>");
+            encoder.Encode(writer, text);
+            writer.Write("</p>\n</aside>");
+        }
+    }
+
     /// <summary>The cache key every page's announcement loader shares.</summary>
     public const string CacheKey = "announcement";
 

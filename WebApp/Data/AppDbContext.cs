@@ -73,7 +73,8 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             post.Property(p => p.Id).ValueGeneratedNever();
             post.Property(p => p.Title).HasMaxLength(200);
             post.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
-            post.HasIndex(p => new { p.UserId, p.PublishedAt }).IsDescending(false, true);
+            // A user's posts, newest first with the tie-break, read in index order: a page stops after its rows.
+            post.HasIndex(p => new { p.UserId, p.PublishedAt, p.Id }).IsDescending(false, true, true);
             // The latest posts, tie-break included, read in index order.
             post.HasIndex(p => new { p.PublishedAt, p.Id }).IsDescending(true, true);
         });

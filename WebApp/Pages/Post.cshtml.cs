@@ -55,9 +55,9 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
 
     private static readonly CompiledQuery<Func<AppDbContext, string, int, IAsyncEnumerable<PostItem>>> More =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id) =>
+            // The author's id from a subquery, as the profile's posts do: read in index order, no sort.
             (from p in db.Posts
-             join u in db.Users on p.UserId equals u.Id
-             where u.Handle == handle && p.Id != id
+             where p.UserId == db.Users.Where(u => u.Handle == handle).Select(u => u.Id).FirstOrDefault() && p.Id != id
              orderby p.PublishedAt descending, p.Id descending
              select new PostItem(p.Id, p.Title, p.Body.Substring(0, PostSummary.ExcerptSource), p.PublishedAt, p.LikeCount))
             .Take(MoreCount)));

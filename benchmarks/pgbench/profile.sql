@@ -24,8 +24,11 @@ LIMIT 1;
 -- profile.posts
 SELECT p.id, p.title, substring(p.body, 1, 200), p.published_at, p.like_count
 FROM posts AS p
-INNER JOIN users AS u ON p.user_id = u.id
-WHERE u.handle = :h
+WHERE p.user_id = COALESCE((
+    SELECT u.id
+    FROM users AS u
+    WHERE u.handle = :h
+    LIMIT 1), 0)
 ORDER BY p.published_at DESC, p.id DESC
 LIMIT 10 OFFSET 0;
 -- profile.following

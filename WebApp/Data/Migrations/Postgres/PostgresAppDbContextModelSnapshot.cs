@@ -86,9 +86,9 @@ namespace WebApp.Data.Migrations.Postgres
                         .IsDescending()
                         .HasDatabaseName("ix_posts_published_at_id");
 
-                    b.HasIndex("UserId", "PublishedAt")
-                        .IsDescending(false, true)
-                        .HasDatabaseName("ix_posts_user_id_published_at");
+                    b.HasIndex("UserId", "PublishedAt", "Id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_posts_user_id_published_at_id");
 
                     b.ToTable("posts", (string)null);
                 });

@@ -45,6 +45,42 @@ public sealed class ViewHelperTests
     }
 
     [Theory]
+    [InlineData("A short post.")]
+    [InlineData("Tom & Jerry's <b>\"first\"</b> post")]                    // encoded as it is written
+    [InlineData("line one\r\nline two\u2028three")]                       // line endings flattened
+    public void ExcerptHtml_WritesTheExcerptEncoded_AndIsTheExcerptAsText(string body)
+    {
+        var excerpt = new ExcerptHtml(body);
+
+        Assert.Equal(HtmlEncoder.Default.Encode(Formatting.Excerpt(body)), Html(excerpt));
+        Assert.Equal(Formatting.Excerpt(body), excerpt.ToString());
+    }
+
+    [Fact]
+    public void ExcerptHtml_LongBody_IsCutAtAWordWithAnEllipsis()
+    {
+        var body = string.Join(' ', Enumerable.Repeat("words & more", 20)); // 259 characters
+
+        Assert.Equal(HtmlEncoder.Default.Encode(Formatting.Excerpt(body)), Html(new ExcerptHtml(body)));
+        Assert.EndsWith(" more&#x2026;", Html(new ExcerptHtml(body))); // at a space within 160 characters; HtmlEncoder.Default escapes "…"
+    }
+
+    [Theory]
+    [InlineData(null, PageDescription.Site)]
+    [InlineData(" \t\r\n ", PageDescription.Site)]
+    [InlineData("  Ada   Lovelace\r\n\u00A0(@ada):\tfirst programmer ", "Ada Lovelace (@ada): first programmer")]
+    public void Description_WhiteSpaceRuns_AreOneSpace_Trimmed(string? text, string expected) =>
+        Assert.Equal(expected, PageDescription.ForText(text));
+
+    [Fact]
+    public void Description_LongText_IsCutAsAnExcerpt()
+    {
+        var text = string.Join("  \n", Enumerable.Repeat("word", 60));
+
+        Assert.Equal(Formatting.Excerpt(string.Join(' ', Enumerable.Repeat("word", 60)), PageDescription.MaxLength), PageDescription.ForText(text));
+    }
+
+    [Theory]
     [InlineData("ada", "Ada Lovelace", "AL")]
     [InlineData("grace", "  grace   brewster  hopper ", "GH")]           // first and last words, any spacing
     [InlineData("cher", "cher", "C")]

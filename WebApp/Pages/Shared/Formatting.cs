@@ -25,11 +25,20 @@ public static class Formatting
             return body;
         }
 
-        var buffer = body.Length <= 512 ? stackalloc char[body.Length] : new char[body.Length];
-        var flat = Flatten(body, buffer);
+        var buffer = body.Length < 512 ? stackalloc char[body.Length + 1] : new char[body.Length + 1];
+        return new string(buffer[..ExcerptInto(body, buffer, length)]);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Excerpt"/>'s text into <paramref name="destination"/> (at least one longer than
+    /// <paramref name="body"/>) and returns its length: for writers that encode it straight out (<see cref="ExcerptHtml"/>).
+    /// </summary>
+    public static int ExcerptInto(ReadOnlySpan<char> body, Span<char> destination, int length = 160)
+    {
+        var flat = Flatten(body, destination);
         if (flat.Length <= length)
         {
-            return new string(flat);
+            return flat.Length;
         }
 
         var cut = flat[..(length + 1)].LastIndexOf(' ');
@@ -39,11 +48,12 @@ public static class Formatting
             cut--; // never split an emoji in two
         }
 
-        return string.Concat(flat[..cut], "…");
+        destination[cut] = '…';
+        return cut + 1;
     }
 
     /// <summary>Writes <paramref name="text"/> with every line ending (CR, LF, CRLF, NEL, LS, PS, FF) as one space, as ReplaceLineEndings does.</summary>
-    private static ReadOnlySpan<char> Flatten(string text, Span<char> buffer)
+    private static ReadOnlySpan<char> Flatten(ReadOnlySpan<char> text, Span<char> buffer)
     {
         var length = 0;
         for (var i = 0; i < text.Length; i++)

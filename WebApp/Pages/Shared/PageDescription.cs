@@ -19,7 +19,35 @@ public static class PageDescription
     /// <summary>The same from the page's text itself, for renderers without view data (the benchmarks' peers of a view).</summary>
     public static string ForText(string? text)
     {
-        var flat = string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return flat.Length > 0 ? Formatting.Excerpt(flat, MaxLength) : Site;
+        // Every run of white space as one space, trimmed (as string.Join(' ', text.Split(null, RemoveEmptyEntries))),
+        // then cut as an excerpt: into stack buffers, so the description is the only string made.
+        text ??= "";
+        var flat = text.Length < 512 ? stackalloc char[text.Length] : new char[text.Length];
+        var length = 0;
+        var gap = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                gap = length > 0;
+                continue;
+            }
+
+            if (gap)
+            {
+                flat[length++] = ' ';
+                gap = false;
+            }
+
+            flat[length++] = c;
+        }
+
+        if (length == 0)
+        {
+            return Site;
+        }
+
+        var excerpt = length < 512 ? stackalloc char[length + 1] : new char[length + 1];
+        return new string(excerpt[..Formatting.ExcerptInto(flat[..length], excerpt, MaxLength)]);
     }
 }

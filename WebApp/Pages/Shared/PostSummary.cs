@@ -6,5 +6,5 @@ public sealed record PostSummary(int Id, string AuthorHandle, string AuthorName,
     /// <summary>Lists load only this many characters of a body: enough for an excerpt.</summary>
     public const int ExcerptSource = 200;
 
-    public string Excerpt => Formatting.Excerpt(Body);
+    public ExcerptHtml Excerpt => new(Body);
 }

@@ -30,6 +30,37 @@ public sealed class DeadConnectionTests
         Assert.Equal(SeedFacts.Prolific.DisplayName, page.Text("#profile-name"));
     }
 
+    // What Npgsql throws when a pooled connection's server session is gone: transient, an I/O error inside.
+    private static NpgsqlException ConnectionLost() => new("Exception while reading from stream", new IOException("Connection reset by peer"));
+
+    [Fact]
+    public async Task Loader_TransientFailureOnce_IsRetriedOnAFreshContextAndThePageAnswers200()
+    {
+        // Deterministic, unlike a killed session (Npgsql may drop a dead idle connection before handing it out): the
+        // first statement of profile.stats fails as a lost connection would, the second runs.
+        var failures = 0;
+        var faults = new FaultInjector().ThrowWhen("profile.stats", ConnectionLost(), _ => Interlocked.Increment(ref failures) == 1);
+        await using var factory = await TestSite.On(DatabaseProvider.Postgres).WithFaults(faults).StartAsync();
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal(SeedFacts.Prolific.DisplayName, page.Text("#profile-name"));
+        Assert.Equal(2, faults.Executed.Count(tag => tag == "profile.stats"));
+    }
+
+    [Fact]
+    public async Task Loader_TransientFailureTwice_IsThePagesError_AfterOneRetryOnly()
+    {
+        var faults = new FaultInjector().Throw("profile.stats", ConnectionLost());
+        await using var factory = await TestSite.On(DatabaseProvider.Postgres).WithFaults(faults).StartAsync();
+
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        Assert.Equal(2, faults.Executed.Count(tag => tag == "profile.stats"));
+    }
+
     /// <summary>Ends every session of the app's database on the server, as a restart would, and waits until they are gone.</summary>
     private static async Task<int> KillAppSessionsAsync(string appConnectionString)
     {

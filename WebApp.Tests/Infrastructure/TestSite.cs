@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -83,7 +84,10 @@ public sealed class TestSite
         var factory = new WebAppFactory(database, settings, s => Array.ForEach(services, configure => configure(s)), _environment);
         if (_kestrel)
         {
-            factory.UseKestrel(0);
+            // A listen endpoint on a free port, given to Kestrel before it starts. UseKestrel(0) instead rewrites the
+            // server's addresses after the host is built, which races the app's own start of Kestrel and can throw
+            // "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714; seen in CI).
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         }
 
         factory.StartServer();

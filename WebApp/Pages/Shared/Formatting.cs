@@ -32,6 +32,8 @@ public static class Formatting
     /// <summary>
     /// Writes <see cref="Excerpt"/>'s text into <paramref name="destination"/> (at least one longer than
     /// <paramref name="body"/>) and returns its length: for writers that encode it straight out (<see cref="ExcerptHtml"/>).
+    /// <paramref name="destination"/> may start at <paramref name="body"/> itself: each character is written at or
+    /// before the place it was read from.
     /// </summary>
     public static int ExcerptInto(ReadOnlySpan<char> body, Span<char> destination, int length = 160)
     {

@@ -20,9 +20,9 @@ public static class PageDescription
     public static string ForText(string? text)
     {
         // Every run of white space as one space, trimmed (as string.Join(' ', text.Split(null, RemoveEmptyEntries))),
-        // then cut as an excerpt: into stack buffers, so the description is the only string made.
+        // then cut as an excerpt in the same stack buffer, so the description is the only string made.
         text ??= "";
-        var flat = text.Length < 512 ? stackalloc char[text.Length] : new char[text.Length];
+        var flat = text.Length < 512 ? stackalloc char[text.Length + 1] : new char[text.Length + 1];
         var length = 0;
         var gap = false;
         foreach (var c in text)
@@ -47,7 +47,6 @@ public static class PageDescription
             return Site;
         }
 
-        var excerpt = length < 512 ? stackalloc char[length + 1] : new char[length + 1];
-        return new string(excerpt[..Formatting.ExcerptInto(flat[..length], excerpt, MaxLength)]);
+        return new string(flat[..Formatting.ExcerptInto(flat[..length], flat, MaxLength)]);
     }
 }

@@ -295,14 +295,18 @@ pgbench_run() { # $1 = clients: the page's own queries, prepared, for DURATION s
   last_rps=$tps
 }
 
-# The server's sessions on PostgreSQL (by application_name), once a second; nothing for an external server.
+# The server's sessions on PostgreSQL (by application_name), once a second for $1 s, from one psql session (\watch,
+# as in scripts/fleet-drills.sh); nothing for an external server. A new psql each second would fork a PostgreSQL
+# backend inside the measured window, on the two cores the server under test is using (docs/benchmarks.md).
 sample_connections() { # $1 = seconds, $2 = application_name
   [ -z "${WEBAPP_POSTGRES:-}" ] || return 0
-  local end=$((SECONDS + $1))
-  while [ "$SECONDS" -lt "$end" ]; do
-    psql -d postgres -At -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2'" 2>/dev/null || true
-    sleep 1
-  done
+  # exec makes $! the psql itself, so that kill stops it.
+  (exec psql -d postgres -X -At 2>/dev/null < <(printf '%s\n' \
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2'" '\watch 1')) &
+  local watcher=$!
+  sleep "$1"
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
 }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }

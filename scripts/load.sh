@@ -79,8 +79,14 @@ fi
 if [ -n "$BASE" ]; then
   base_commit=$(git rev-parse --short=7 --verify "$BASE^{commit}" 2>/dev/null) || { echo "BASE '$BASE' is not a commit here" >&2; exit 2; }
 fi
+# The Go peer (benchmarks/peers/go) builds offline from Debian's Go and libraries, like wrk above installed when missing.
+if [ "$mode" = load ] && { ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/gorilla/mux ] \
+  || [ ! -d /usr/share/gocode/src/golang.org/x/sync/errgroup ] || [ ! -d /usr/share/gocode/src/github.com/lib/pq ]; }; then
+  echo "Installing Go and the Go peer's libraries..."
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+    golang-go golang-github-gorilla-mux-dev golang-golang-x-sync-dev golang-github-lib-pq-dev >/dev/null
+fi
 if [ "$mode" = load ]; then
-  command -v go >/dev/null 2>&1 || { echo "go is needed for the Go peer (see benchmarks/peers/go/README.md)" >&2; exit 1; }
   command -v pgbench >/dev/null 2>&1 || { echo "pgbench is needed for the ceiling (Debian: postgresql-contrib or postgresql-client)" >&2; exit 1; }
 fi
 

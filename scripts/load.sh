@@ -79,7 +79,7 @@ fi
 if [ -n "$BASE" ]; then
   base_commit=$(git rev-parse --short=7 --verify "$BASE^{commit}" 2>/dev/null) || { echo "BASE '$BASE' is not a commit here" >&2; exit 2; }
 fi
-# The Go peer (benchmarks/peers/go) builds offline from Debian's Go and libraries, like wrk above installed when missing.
+# The Go peer (benchmarks/peers/go) builds offline from Debian's Go and libraries: installed when missing, as wrk is above.
 if [ "$mode" = load ] && { ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/gorilla/mux ] \
   || [ ! -d /usr/share/gocode/src/golang.org/x/sync/errgroup ] || [ ! -d /usr/share/gocode/src/github.com/lib/pq ]; }; then
   echo "Installing Go and the Go peer's libraries..."

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
 using System.Net;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using WebApp.Data;
 using WebApp.Tests.Infrastructure;
@@ -47,6 +51,86 @@ public sealed class QueryTagTests
             // ...and every loader ran its statement, unless the page serves it from the cache (IMemoryCache, Step 9).
             Assert.Empty(loaders.Except(executed).Except(CachedLoaders));
             Assert.True(faults.Untagged.IsEmpty, $"{url}: {string.Join(" | ", faults.Untagged)}");
+        }
+    }
+
+    [Fact]
+    public async Task OnPostgres_EveryLoaderStatement_ReachesNpgsqlWithPositionalParameters()
+    {
+        var seen = new SeenStatements();
+        var settings = new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" };
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Postgres, settings, s => s.AddSingleton<IInterceptor>(seen));
+        var client = factory.CreateClient();
+        var prolific = SeedFacts.Prolific;
+        var post = Sites.Seed.Posts.First(p => p.UserId == prolific.Id);
+
+        foreach (var url in new[] { "/users?q=a&sort=joined&page=2", $"/u/{prolific.Handle}?page=2", $"/u/{prolific.Handle}/posts/{post.Id}" })
+        {
+            var page = await HtmlPage.GetAsync(client, url, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+        }
+
+        // The profile's statements with parameters, among others: each one positional, its text with $n and no @name.
+        Assert.Contains("profile.posts", seen.Positional.Keys);
+        Assert.Contains("profile.stats", seen.Positional.Keys);
+        Assert.Contains("directory.page", seen.Positional.Keys);
+        Assert.True(seen.Named.IsEmpty, string.Join(" | ", seen.Named));
+        Assert.All(seen.Positional, statement => Assert.Contains("$1", statement.Value, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("SELECT u.id FROM users AS u WHERE u.handle = @handle LIMIT 1", "@handle", "SELECT u.id FROM users AS u WHERE u.handle = $1 LIMIT 1")]
+    [InlineData("SELECT 1 WHERE @handle = 'a' OFFSET @skip", "@skip @handle", "SELECT 1 WHERE $2 = 'a' OFFSET $1")]
+    [InlineData("SELECT @handle, @handle", "@handle", "SELECT $1, $1")]
+    [InlineData("SELECT @p0 + @p", "@p @p0", "SELECT $2 + $1")]
+    [InlineData("SELECT '@p', 'it''s @p', \"@p\", x @> @p -- @p\n/* @p */ FROM t", "@p", "SELECT '@p', 'it''s @p', \"@p\", x @> $1 -- @p\n/* @p */ FROM t")]
+    [InlineData("SELECT @handle", "@handle @skip", null)]
+    [InlineData("SELECT @handle; SELECT 1", "@handle", null)]
+    [InlineData("SELECT $1, @handle", "@handle", null)]
+    [InlineData("SELECT 'open @handle", "@handle", null)]
+    [InlineData("SELECT @handle", "handle", null)]
+    public void Positional_ReplacesEachNamedParameterByItsPlace_OrRefuses(string sql, string names, string? expected)
+    {
+        using var command = new NpgsqlCommand();
+        foreach (var name in names.Split(' '))
+        {
+            command.Parameters.Add(new NpgsqlParameter { ParameterName = name, Value = 1 });
+        }
+
+        Assert.Equal(expected, LoaderSqlTag.Positional(sql, command.Parameters));
+    }
+
+    [Fact]
+    public void Positional_RefusesAnOutputParameter()
+    {
+        using var command = new NpgsqlCommand();
+        command.Parameters.Add(new NpgsqlParameter { ParameterName = "@id", Direction = ParameterDirection.Output });
+
+        Assert.Null(LoaderSqlTag.Positional("SELECT @id", command.Parameters));
+    }
+
+    /// <summary>Loader statements as Npgsql receives them: positional (by tag, the text) or still named.</summary>
+    private sealed class SeenStatements : DbCommandInterceptor
+    {
+        public ConcurrentDictionary<string, string> Positional { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentBag<string> Named { get; } = [];
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (FaultInjector.TagOf(command.CommandText) is { } tag && command.Parameters.Count > 0)
+            {
+                if (command.Parameters.Cast<DbParameter>().All(p => p.ParameterName.Length == 0) && !command.CommandText.Contains('@', StringComparison.Ordinal))
+                {
+                    Positional[tag] = command.CommandText;
+                }
+                else
+                {
+                    Named.Add(command.CommandText);
+                }
+            }
+
+            return ValueTask.FromResult(result);
         }
     }
 }

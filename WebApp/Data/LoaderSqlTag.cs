@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 using WebApp.Loading;
 
 namespace WebApp.Data;
@@ -12,6 +15,13 @@ namespace WebApp.Data;
 /// it belongs to. The name comes from <see cref="CurrentLoader"/>: a loader's name is written once, where the page
 /// adds it. Statements outside loaders (migrations, the seed, page-view writes) are left as they are.
 /// </summary>
+/// <remarks>
+/// On PostgreSQL the kept text also has PostgreSQL's own placeholders (<c>$1</c>) in place of EF Core's named ones
+/// (<c>@handle</c>), and the statement's parameters become positional. Npgsql then sends the text as it is; with
+/// named parameters it parses and rewrites every statement into a new string, each time it runs (a twentieth of a
+/// profile's allocations). EF Core's Npgsql provider does not generate positional parameters itself
+/// (npgsql/efcore.pg#1923). PostgreSQL receives the same text either way.
+/// </remarks>
 public sealed class LoaderSqlTag : DbCommandInterceptor
 {
     public static readonly LoaderSqlTag Instance = new();
@@ -32,11 +42,14 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Tagged(command, result));
 
-    // EF Core gives a compiled query's command the same SQL string every time, so each (loader, SQL) pair's tagged
-    // text is built once and kept, instead of a copy of the SQL per statement. Keyed by reference, so a lookup does
-    // not hash the SQL; bounded, so that SQL built anew on every call can never grow it without end.
+    /// <summary>A loader statement's final text, and the parameter names it was built for when it is positional.</summary>
+    private sealed record Statement(string Text, string[]? PositionalFor);
+
+    // EF Core gives a compiled query's command the same SQL string every time, so each (loader, SQL) pair's statement
+    // is built once and kept, instead of a copy of the SQL per statement. Keyed by reference, so a lookup does not
+    // hash the SQL; bounded, so that SQL built anew on every call can never grow it without end.
     private const int MaxTagged = 1024;
-    private static readonly ConcurrentDictionary<(string Name, string Sql), string> TaggedTexts = new(SameStrings.Instance);
+    private static readonly ConcurrentDictionary<(string Name, string Sql), Statement> Statements = new(SameStrings.Instance);
 
     private static T Tagged<T>(DbCommand command, T result)
     {
@@ -46,7 +59,7 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
         }
 
         var sql = command.CommandText;
-        if (!TaggedTexts.TryGetValue((name, sql), out var tagged))
+        if (!Statements.TryGetValue((name, sql), out var statement))
         {
             // Loader names are code, not input; a line break would still end the comment, so none is let through.
             // Checked here, once per pair: a kept text was checked when it was built.
@@ -55,16 +68,151 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
                 return result;
             }
 
-            tagged = $"-- {name}\n\n{sql}";
-            if (TaggedTexts.Count < MaxTagged)
+            statement = Build(name, sql, command);
+            if (Statements.Count < MaxTagged)
             {
-                TaggedTexts.TryAdd((name, sql), tagged);
+                Statements.TryAdd((name, sql), statement);
             }
         }
 
-        command.CommandText = tagged;
+        if (statement.PositionalFor is { } names)
+        {
+            // Built for these parameters, in this order: EF Core creates a compiled query's parameters the same way
+            // each time. Anything else runs as EF Core wrote it (named), with the tag.
+            if (!SameNames(command.Parameters, names))
+            {
+                command.CommandText = $"-- {name}\n\n{sql}";
+                return result;
+            }
+
+            foreach (DbParameter parameter in command.Parameters)
+            {
+                parameter.ParameterName = null;
+            }
+        }
+
+        command.CommandText = statement.Text;
         return result;
     }
+
+    private static Statement Build(string name, string sql, DbCommand command)
+    {
+        if (command is NpgsqlCommand && command.Parameters.Count > 0 && Positional(sql, command.Parameters) is { } positional)
+        {
+            var names = new string[command.Parameters.Count];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = command.Parameters[i].ParameterName;
+            }
+
+            return new Statement($"-- {name}\n\n{positional}", names);
+        }
+
+        return new Statement($"-- {name}\n\n{sql}", null);
+    }
+
+    private static bool SameNames(DbParameterCollection parameters, string[] names)
+    {
+        if (parameters.Count != names.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!string.Equals(parameters[i].ParameterName, names[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> with each <c>@name</c> of <paramref name="parameters"/> replaced by <c>$n</c>, its place
+    /// in the collection; or null when the statement is not one that can safely run that way: a parameter that is not
+    /// an input or never appears, a placeholder of PostgreSQL's own (<c>$</c>), or more than one statement (<c>;</c>).
+    /// Quoted text, quoted identifiers and comments are copied as they are.
+    /// </summary>
+    internal static string? Positional(string sql, DbParameterCollection parameters)
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i];
+            if (parameter.Direction != ParameterDirection.Input || parameter.ParameterName is not ['@', _, ..] named || !positions.TryAdd(named[1..], i + 1))
+            {
+                return null;
+            }
+        }
+
+        var text = new StringBuilder(sql.Length);
+        var used = new bool[parameters.Count + 1];
+        var at = 0;
+        while (at < sql.Length)
+        {
+            var c = sql[at];
+            int end;
+            switch (c)
+            {
+                case '\'' or '"':
+                    end = sql.IndexOf(c, at + 1);
+                    if (end < 0)
+                    {
+                        return null;
+                    }
+
+                    // A doubled quote inside is the quote itself: the next pass copies on from it.
+                    end++;
+                    break;
+                case '-' when At(sql, at, "--"):
+                    end = sql.IndexOf('\n', at);
+                    end = end < 0 ? sql.Length : end;
+                    break;
+                case '/' when At(sql, at, "/*"):
+                    end = sql.IndexOf("*/", at + 2, StringComparison.Ordinal);
+                    if (end < 0)
+                    {
+                        return null;
+                    }
+
+                    end += 2;
+                    break;
+                case '$' or ';':
+                    return null;
+                case '@' when at + 1 < sql.Length && IsNameChar(sql[at + 1]) && (at == 0 || !IsNameChar(sql[at - 1])):
+                    end = at + 1;
+                    while (end < sql.Length && IsNameChar(sql[end]))
+                    {
+                        end++;
+                    }
+
+                    if (positions.TryGetValue(sql[(at + 1)..end], out var position))
+                    {
+                        text.Append('$').Append(position);
+                        used[position] = true;
+                        at = end;
+                        continue;
+                    }
+
+                    break;
+                default:
+                    end = at + 1;
+                    break;
+            }
+
+            text.Append(sql, at, end - at);
+            at = end;
+        }
+
+        return used.Skip(1).All(u => u) ? text.ToString() : null;
+    }
+
+    private static bool At(string text, int index, string token) =>
+        string.CompareOrdinal(text, index, token, 0, token.Length) == 0;
+
+    private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
     private sealed class SameStrings : IEqualityComparer<(string Name, string Sql)>
     {

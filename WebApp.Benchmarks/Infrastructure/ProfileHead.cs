@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Components;
 using WebApp.Pages;
 using WebApp.Pages.Shared;
 
@@ -22,13 +22,12 @@ public static class ProfileHead
 }
 
 /// <summary>
-/// The layout's asset links as its <c>asp-append-version</c> tag helpers write them: the path with the file's
-/// version from the app's <see cref="IFileVersionProvider"/> (which caches it), looked up on every render as the
-/// tag helpers do.
+/// The layout's asset links as <see cref="StaticAsset.Url(HttpContext, string)"/> writes them, computed on every
+/// render as the layout does. A benchmark render has no endpoint, so no static-asset manifest: the plain paths.
 /// </summary>
-public sealed class SiteAssets(IFileVersionProvider versions)
+public sealed class SiteAssets(ResourceAssetCollection? assets)
 {
-    public string Favicon => versions.AddFileVersionToPath(PathString.Empty, "/favicon.svg");
+    public string Favicon => StaticAsset.Url(assets, "favicon.svg");
 
-    public string Stylesheet => versions.AddFileVersionToPath(PathString.Empty, "/css/site.css");
+    public string Stylesheet => StaticAsset.Url(assets, "css/site.css");
 }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.WebUtilities;
 using RazorSlices;
 using WebApp.Benchmarks.Components;
@@ -35,7 +34,7 @@ public sealed class ProfileRenderEngines : IAsyncDisposable
         _scopes = services.GetRequiredService<IServiceScopeFactory>();
         _loggers = services.GetRequiredService<ILoggerFactory>();
         _encoder = services.GetRequiredService<HtmlEncoder>();
-        _assets = new SiteAssets(services.GetRequiredService<IFileVersionProvider>());
+        _assets = new SiteAssets(assets: null);
     }
 
     public static async Task<ProfileRenderEngines> CreateAsync() => new(await RazorProfileRenderer.CreateAsync());

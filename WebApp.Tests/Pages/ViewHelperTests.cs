@@ -103,6 +103,22 @@ public sealed class ViewHelperTests
         Assert.Equal(hue, Avatar.HueOf(handle));
 
     [Fact]
+    public void Avatar_WritesItsSvg_WithLabelColourAndInitialsEncodedAsThePageEncodesText()
+    {
+        var avatar = Avatar.For("elodie", "élodie <Zola>");
+        using var html = new StringWriter();
+
+        avatar.WriteTo(html, HtmlEncoder.Default);
+
+        Assert.Equal("#73265d", avatar.Fill);
+        Assert.Equal(
+            "<svg class=\"avatar\" role=\"img\" aria-label=\"Avatar of &#xE9;lodie &lt;Zola&gt;\" viewBox=\"0 0 40 40\" width=\"40\" height=\"40\" focusable=\"false\">"
+            + "<title>Avatar of &#xE9;lodie &lt;Zola&gt;</title><circle cx=\"20\" cy=\"20\" r=\"20\" fill=\"#73265d\"/>"
+            + "<text x=\"20\" y=\"20\" dy=\"0.35em\" text-anchor=\"middle\" fill=\"#ffffff\" font-size=\"15\" font-weight=\"600\">&#xC9;Z</text></svg>",
+            html.ToString());
+    }
+
+    [Fact]
     public void Pager_WritesItsLinksEncoded_WithWhiteSpaceBetweenThem()
     {
         var pager = new Pager(2, 10, 35, "/users", [new("q", "a&b \"c\""), new("sort", "name")]);

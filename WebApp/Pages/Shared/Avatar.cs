@@ -12,36 +12,55 @@ namespace WebApp.Pages.Shared;
 /// It writes its own SVG (<c>@user.Avatar</c> in a view): a partial per avatar cost more than the rest of a
 /// profile's markup (measured with RenderBenchmarks).
 /// </summary>
-public sealed record Avatar(string Initials, int Hue, string Label) : IHtmlContent
+public sealed class Avatar(string handle, string displayName) : IHtmlContent
 {
     // Saturation and lightness low enough that white initials keep at least 4.5:1 on every hue.
     private const double Saturation = 0.5;
     private const double Lightness = 0.3;
+    private const string LabelPrefix = "Avatar of ";
 
-    public static Avatar For(string handle, string displayName) =>
-        new(InitialsOf(handle, displayName), HueOf(handle), "Avatar of " + displayName);
+    public static Avatar For(string handle, string displayName) => new(handle, displayName);
+
+    public string Initials => InitialsOf(handle, displayName);
+
+    public int Hue => HueOf(handle);
+
+    public string Label => LabelPrefix + displayName;
 
     /// <summary>The background as #rrggbb: an SVG presentation attribute, not a style, so the CSP allows it.</summary>
     public string Fill
     {
         get
         {
-            var (r, g, b) = HslToRgb(Hue, Saturation, Lightness);
-            return string.Create(CultureInfo.InvariantCulture, $"#{r:x2}{g:x2}{b:x2}");
+            Span<char> fill = stackalloc char[7];
+            FillInto(fill);
+            return new string(fill);
         }
     }
 
+    /// <summary>Writes the SVG with no string of its own: label, colour and initials go straight to the page.</summary>
     public void WriteTo(TextWriter writer, HtmlEncoder encoder)
     {
-        writer.Write("<svg class=\"avatar\" role=\"img\" aria-label=\"");
-        encoder.Encode(writer, Label);
-        writer.Write("\" viewBox=\"0 0 40 40\" width=\"40\" height=\"40\" focusable=\"false\"><title>");
-        encoder.Encode(writer, Label);
+        writer.Write("<svg class=\"avatar\" role=\"img\" aria-label=\"" + LabelPrefix);
+        encoder.Encode(writer, displayName);
+        writer.Write("\" viewBox=\"0 0 40 40\" width=\"40\" height=\"40\" focusable=\"false\"><title>" + LabelPrefix);
+        encoder.Encode(writer, displayName);
         writer.Write("</title><circle cx=\"20\" cy=\"20\" r=\"20\" fill=\"");
-        writer.Write(Fill);
+        Span<char> text = stackalloc char[64];
+        FillInto(text);
+        writer.Write(text[..7]);
         writer.Write("\"/><text x=\"20\" y=\"20\" dy=\"0.35em\" text-anchor=\"middle\" fill=\"#ffffff\" font-size=\"15\" font-weight=\"600\">");
-        encoder.Encode(writer, Initials);
+        // Letters and digits, but not all of them ASCII: encoded as the encoder would encode the string.
+        Span<char> initials = stackalloc char[4];
+        encoder.Encode(initials[..InitialsInto(handle, displayName, initials)], text, out _, out var written);
+        writer.Write(text[..written]);
         writer.Write("</text></svg>");
+    }
+
+    private void FillInto(Span<char> destination)
+    {
+        var (r, g, b) = HslToRgb(Hue, Saturation, Lightness);
+        destination.TryWrite(CultureInfo.InvariantCulture, $"#{r:x2}{g:x2}{b:x2}", out _);
     }
 
     public static int HueOf(string handle)
@@ -62,10 +81,16 @@ public sealed record Avatar(string Initials, int Hue, string Label) : IHtmlConte
 
     /// <summary>
     /// The first letter or digit of the name's first and last words (split at white space), upper-cased; one if the
-    /// name has one such word, the handle's first character if none. Allocates only the result: every avatar on a
-    /// page is drawn with it.
+    /// name has one such word, the handle's first character if none.
     /// </summary>
     public static string InitialsOf(string handle, string displayName)
+    {
+        Span<char> initials = stackalloc char[4];
+        return new string(initials[..InitialsInto(handle, displayName, initials)]);
+    }
+
+    /// <summary>Writes <see cref="InitialsOf"/> into <paramref name="destination"/> (four characters) and returns their length.</summary>
+    private static int InitialsInto(string handle, string displayName, Span<char> destination)
     {
         Rune first = default, last = default;
         var words = 0;
@@ -97,8 +122,7 @@ public sealed record Avatar(string Initials, int Hue, string Label) : IHtmlConte
             length = 1;
         }
 
-        Span<char> upper = stackalloc char[4];
-        return new string(upper[..chars[..length].ToUpperInvariant(upper)]);
+        return chars[..length].ToUpperInvariant(destination);
     }
 
     private static (int R, int G, int B) HslToRgb(int hue, double saturation, double lightness)

@@ -120,7 +120,7 @@ public sealed partial class LoadGroup : IDisposable
         finally
         {
             var load = new PageLoad(_page, _startedAt, _time.GetElapsedTime(_startTimestamp), Timings, _traceId);
-            Notify(o => o.OnGroupCompleted(load));
+            Notify(load, static (o, load) => o.OnGroupCompleted(load));
         }
     }
 
@@ -164,7 +164,7 @@ public sealed partial class LoadGroup : IDisposable
     private async Task RunAsync<T>(Loader<T> loader, int index, TimeSpan? budget, Func<CancellationToken, Task<T>> load)
     {
         var started = new LoaderStarted(Interlocked.Increment(ref _nextId), _page, loader.Name, _time.GetUtcNow(), _traceId);
-        Notify(o => o.OnLoaderStarted(started));
+        Notify(started, static (o, started) => o.OnLoaderStarted(started));
         CurrentLoader.Enter(loader.Name);
 
         // Null unless a listener wants it. Set as current here, so the loader's own calls (Npgsql commands,
@@ -229,7 +229,7 @@ public sealed partial class LoadGroup : IDisposable
             }
 
             activity?.SetTag("webapp.loader.outcome", Outcomes.Name(outcome));
-            Notify(o => o.OnLoaderEnded(started, timing));
+            Notify((started, timing), static (o, ended) => o.OnLoaderEnded(ended.started, ended.timing));
         }
     }
 
@@ -274,14 +274,15 @@ public sealed partial class LoadGroup : IDisposable
         return LoaderOutcome.Faulted;
     }
 
-    // An observer (metrics, in-flight registry) must never break a page load.
-    private void Notify(Action<ILoadGroupObserver> notify)
+    // An observer (metrics, in-flight registry) must never break a page load. The state is passed in, so that the
+    // static callbacks capture nothing: no closure and no delegate per notification.
+    private void Notify<TState>(TState state, Action<ILoadGroupObserver, TState> notify)
     {
         foreach (var observer in _observers)
         {
             try
             {
-                notify(observer);
+                notify(observer, state);
             }
             catch (Exception ex)
             {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using Serilog;
 
 namespace WebApp.Loading;
@@ -53,13 +53,23 @@ public sealed class RequestLoadTimings(IHttpContextAccessor http) : ILoadGroupOb
     /// <summary><c>name;dur=ms;desc="outcome"</c> per loader, then the whole load.</summary>
     public static string ServerTiming(PageLoad load)
     {
-        var header = new StringBuilder();
+        // Written into a stack buffer (growing into pooled arrays if ever needed): the header is the only string made.
+        var header = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[512]);
         foreach (var loader in load.Loaders)
         {
-            header.Append(CultureInfo.InvariantCulture, $"{loader.Name};dur={loader.Duration.TotalMilliseconds:0.##};desc=\"{Outcomes.Name(loader.Outcome)}\", ");
+            header.AppendFormatted(loader.Name);
+            header.AppendLiteral(";dur=");
+            header.AppendFormatted(loader.Duration.TotalMilliseconds, "0.##");
+            header.AppendLiteral(";desc=\"");
+            header.AppendFormatted(Outcomes.Name(loader.Outcome));
+            header.AppendLiteral("\", ");
         }
 
-        header.Append(CultureInfo.InvariantCulture, $"load;dur={load.Duration.TotalMilliseconds:0.##};desc=\"{load.Page}\"");
-        return header.ToString();
+        header.AppendLiteral("load;dur=");
+        header.AppendFormatted(load.Duration.TotalMilliseconds, "0.##");
+        header.AppendLiteral(";desc=\"");
+        header.AppendFormatted(load.Page);
+        header.AppendLiteral("\"");
+        return header.ToStringAndClear();
     }
 }

@@ -1,15 +1,11 @@
 using System.Net;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.AspNetCore.Mvc.Rendering;
-using Microsoft.AspNetCore.Mvc.Routing;
 using Microsoft.AspNetCore.Mvc.TagHelpers;
-using Microsoft.AspNetCore.Mvc.Razor.Infrastructure;
-using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Mvc.ViewEngines;
+using Microsoft.AspNetCore.Mvc.ViewFeatures.Buffers;
 using Microsoft.AspNetCore.Razor.TagHelpers;
-using Microsoft.AspNetCore.Mvc.Razor.TagHelpers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
@@ -22,8 +18,7 @@ namespace WebApp.Tests.Rendering;
 
 /// <summary>
 /// The render-phase guard, proven both ways: real pages that do I/O while rendering are caught
-/// (negative controls, through a test-only link tag helper that does I/O: the layout's stylesheet link is one on
-/// every page),
+/// (negative controls, through a test-only partial tag helper that does I/O: the profile writes its posts with one),
 /// and every page of the site renders with no I/O at all.
 /// </summary>
 public sealed class RenderGuardTests
@@ -37,15 +32,15 @@ public sealed class RenderGuardTests
         var logs = new LogCapture();
         await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
         {
-            IoLinkTagHelpers.Replace(services, Query);
+            IoPartialTagHelpers.Replace(services, Query);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
         });
 
-        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
         var violation = Assert.Single(logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception).OfType<RenderPhaseViolationException>().Distinct());
-        Assert.Equal("home", violation.Page);
+        Assert.Equal("profile", violation.Page);
         Assert.Contains("database", violation.Call, StringComparison.Ordinal);
     }
 
@@ -55,7 +50,7 @@ public sealed class RenderGuardTests
         var logs = new LogCapture();
         await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
         {
-            IoLinkTagHelpers.Replace(services, Call);
+            IoPartialTagHelpers.Replace(services, Call);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
         });
 
@@ -73,21 +68,21 @@ public sealed class RenderGuardTests
         var logs = new LogCapture();
         await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
         {
-            IoLinkTagHelpers.Replace(services, Query);
+            IoPartialTagHelpers.Replace(services, Query);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
         }, environment: "Production");
         using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
 
-        var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
+        var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        Assert.Equal(Sites.Seed.Users.Count.ToString(CultureInfo.InvariantCulture), page.Required("link[rel=stylesheet]").GetAttribute("data-leak"));
+        Assert.Equal(Sites.Seed.Users.Count.ToString(CultureInfo.InvariantCulture), page.Required("[data-leak]").GetAttribute("data-leak"));
         // One error per guarded call (the connection open, then the query), each naming page and call.
         var errors = logs.AtLeast(LogEventLevel.Error).ToList();
         Assert.NotEmpty(errors);
-        Assert.All(errors, error => Assert.Equal("home", LogCapture.Property(error, "Page")));
+        Assert.All(errors, error => Assert.Equal("profile", LogCapture.Property(error, "Page")));
         Assert.Contains(errors, error => LogCapture.Property(error, "Call")!.StartsWith("database", StringComparison.Ordinal));
-        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "home");
+        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "profile");
     }
 
     [Theory]
@@ -143,48 +138,42 @@ public sealed class RenderGuardTests
     }
 
     /// <summary>
-    /// Test-only: the app's tag helper factory, except that every <c>&lt;link&gt;</c> tag helper does <paramref name="io"/> as
-    /// it writes its element and shows the result in a <c>data-leak</c> attribute.
+    /// Test-only: the app's tag helper factory, except that every <c>&lt;partial&gt;</c> tag helper does <paramref name="io"/>
+    /// as it writes the partial, and shows the result in a <c>data-leak</c> attribute after it.
     /// </summary>
-    private sealed class IoLinkTagHelpers(ITagHelperFactory _inner, Func<IServiceProvider, string> io) : ITagHelperFactory
+    private sealed class IoPartialTagHelpers(ITagHelperFactory _inner, Func<IServiceProvider, string> io) : ITagHelperFactory
     {
         /// <summary>Wraps the app's own factory (MVC's, internal) in this one.</summary>
         public static void Replace(IServiceCollection services, Func<IServiceProvider, string> io)
         {
             var app = services.Last(d => d.ServiceType == typeof(ITagHelperFactory)).ImplementationType!;
-            services.AddSingleton<ITagHelperFactory>(sp => new IoLinkTagHelpers((ITagHelperFactory)ActivatorUtilities.CreateInstance(sp, app), io));
+            services.AddSingleton<ITagHelperFactory>(sp => new IoPartialTagHelpers((ITagHelperFactory)ActivatorUtilities.CreateInstance(sp, app), io));
         }
 
         public TTagHelper CreateTagHelper<TTagHelper>(ViewContext context)
             where TTagHelper : ITagHelper
         {
-            if (typeof(TTagHelper) != typeof(LinkTagHelper))
+            if (typeof(TTagHelper) != typeof(PartialTagHelper))
             {
                 return _inner.CreateTagHelper<TTagHelper>(context);
             }
 
-            var link = ActivatorUtilities.CreateInstance<IoLinkTagHelper>(context.HttpContext.RequestServices, io);
-            link.ViewContext = context;
-            return (TTagHelper)(object)link;
+            var partial = ActivatorUtilities.CreateInstance<IoPartialTagHelper>(context.HttpContext.RequestServices, io);
+            partial.ViewContext = context;
+            return (TTagHelper)(object)partial;
         }
     }
 
-    private sealed class IoLinkTagHelper(
-        IWebHostEnvironment environment,
-        TagHelperMemoryCacheProvider cache,
-        IFileVersionProvider versions,
-        HtmlEncoder html,
-        JavaScriptEncoder script,
-        IUrlHelperFactory urls,
-        Func<IServiceProvider, string> io) : LinkTagHelper(environment, cache, versions, html, script, urls)
+    private sealed class IoPartialTagHelper(ICompositeViewEngine views, IViewBufferScope buffers, Func<IServiceProvider, string> io)
+        : PartialTagHelper(views, buffers)
     {
-        public override void Process(TagHelperContext context, TagHelperOutput output)
+        public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
             // The error page that reports the violation must not repeat it.
             if (RenderPhase.Page != "error")
             {
-                output.Attributes.SetAttribute("data-leak", io(ViewContext.HttpContext.RequestServices));
+                output.PostContent.AppendHtml($"<span data-leak=\"{io(ViewContext.HttpContext.RequestServices)}\"></span>");
             }
         }
     }

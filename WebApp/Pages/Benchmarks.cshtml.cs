@@ -51,10 +51,10 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
 {
     public BenchmarksView View { get; private set; } = null!;
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task OnGetAsync()
     {
         var path = options.Value.ResultsFolder(environment);
-        using var group = loads.Create("benchmarks", cancellationToken);
+        using var group = loads.Create("benchmarks", HttpContext.RequestAborted);
         var results = group.Required("benchmarks.results", ct => LoadAsync(path, ct));
         await group.WaitAsync();
 

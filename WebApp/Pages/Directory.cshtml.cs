@@ -30,14 +30,16 @@ public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<App
 
     public DirectoryView View { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(string? q, string? sort, [FromQuery(Name = "page")] string? pageText, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync()
     {
-        if (!QueryText.TryNormalize(q, Limits.SearchMaxLength, out var query) || !TryParseSort(sort, out var order) || !PageNumber.TryParse(pageText, out var pageNumber))
+        if (!QueryText.TryNormalize(RequestInputs.Query(Request, "q"), Limits.SearchMaxLength, out var query)
+            || !TryParseSort(RequestInputs.Query(Request, "sort"), out var order)
+            || !PageNumber.TryParse(RequestInputs.Query(Request, "page"), out var pageNumber))
         {
             return BadRequest();
         }
 
-        using var group = loads.Create("directory", cancellationToken);
+        using var group = loads.Create("directory", HttpContext.RequestAborted);
         var (total, users) = Load(group, db, cache, query, order, pageNumber);
         await group.WaitAsync();
 

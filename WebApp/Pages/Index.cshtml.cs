@@ -34,9 +34,9 @@ public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbCo
 
     public HomeView View { get; private set; } = null!;
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task OnGetAsync()
     {
-        using var group = loads.Create("home", cancellationToken);
+        using var group = loads.Create("home", HttpContext.RequestAborted);
         var (announcement, users, posts, featured, latest) = Load(group, db, cache);
         await group.WaitAsync();
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -23,10 +24,12 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
 
     public PostView View { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(string handle, int id, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync()
     {
-        // The handle's shape was checked by the route constraint (HandleRouteConstraint).
-        using var group = loads.Create("post", cancellationToken);
+        // The handle's shape was checked by the route constraint (HandleRouteConstraint), the id's by int:min(1).
+        var handle = RequestInputs.Route(HttpContext, "handle");
+        var id = int.Parse(RequestInputs.Route(HttpContext, "id"), CultureInfo.InvariantCulture);
+        using var group = loads.Create("post", HttpContext.RequestAborted);
         var (post, author, more) = Load(group, db, handle, id);
         await group.WaitAsync();
 

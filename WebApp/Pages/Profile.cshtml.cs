@@ -49,16 +49,17 @@ public sealed class ProfileModel(
 
     public ProfileView View { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(string handle, [FromQuery(Name = "page")] string? pageText, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync()
     {
         // The handle's shape was checked by the route constraint (HandleRouteConstraint): a malformed one is a 404 there.
-        if (!PageNumber.TryParse(pageText, out var pageNumber))
+        var handle = RequestInputs.Route(HttpContext, "handle");
+        if (!PageNumber.TryParse(RequestInputs.Query(Request, "page"), out var pageNumber))
         {
             return BadRequest();
         }
 
         var weekStart = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-7);
-        using var group = loads.Create("profile", cancellationToken);
+        using var group = loads.Create("profile", HttpContext.RequestAborted);
         var (user, stats, posts, following, announcement, activity) = Load(group, db, cache, handle, pageNumber, weekStart, activityOptions.Value.Enabled ? activityClient : null, activityOptions.Value.Budget);
         await group.WaitAsync();
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using WebApp.Loading;
+using WebApp.Pages.Shared;
 
 namespace WebApp.Pages.Debug;
 
@@ -22,8 +23,9 @@ public sealed class LoadersModel(InFlightRegistry registry, TimeProvider time) :
 {
     public LoadersView View { get; private set; } = null!;
 
-    public IActionResult OnGet(string? format)
+    public IActionResult OnGet()
     {
+        var format = RequestInputs.Query(Request, "format");
         if (format is not (null or "html" or "json"))
         {
             return BadRequest();

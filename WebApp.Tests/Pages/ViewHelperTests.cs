@@ -102,6 +102,33 @@ public sealed class ViewHelperTests
     public void HueOf_IsTheFnv1aHashOfTheUtf8HandleModulo360(string handle, int hue) =>
         Assert.Equal(hue, Avatar.HueOf(handle));
 
+    [Theory]
+    [InlineData(0, "0")]
+    [InlineData(7, "7")]
+    [InlineData(999, "999")]
+    [InlineData(1_000, "1,000")]
+    [InlineData(5_542, "5,542")]
+    [InlineData(2_000_000, "2,000,000")]
+    public void Count_HasThousandsSeparators_WhetherKeptOrFormatted(long value, string expected)
+    {
+        Assert.Equal(expected, Formatting.Count(value));
+        Assert.Equal(expected, Formatting.Count(value));
+    }
+
+    [Fact]
+    public void Dates_AreTheDay_WhateverTheTime_TheSameOnEveryCall()
+    {
+        var morning = new DateTime(2026, 3, 7, 0, 0, 1, DateTimeKind.Utc);
+        var night = new DateTime(2026, 3, 7, 23, 59, 59, DateTimeKind.Utc);
+
+        Assert.Equal("7 Mar 2026", Formatting.Date(morning));
+        Assert.Equal("7 Mar 2026", Formatting.Date(night));
+        Assert.Equal("2026-03-07", Formatting.IsoDate(night));
+        Assert.Equal("2026-03-07", Formatting.IsoDate(morning));
+        Assert.Equal("31 Dec 1999", Formatting.Date(new DateTime(1999, 12, 31, 12, 0, 0, DateTimeKind.Utc)));
+        Assert.Equal("1999-12-31", Formatting.IsoDate(new DateTime(1999, 12, 31, 12, 0, 0, DateTimeKind.Utc)));
+    }
+
     [Fact]
     public void Avatar_WritesItsSvg_WithLabelColourAndInitialsEncodedAsThePageEncodesText()
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace WebApp.Pages.Shared;
@@ -9,12 +10,37 @@ public static class Formatting
     // What ReplaceLineEndings replaces: CR, LF (and CRLF), FF, NEL, LS, PS.
     private static readonly SearchValues<char> LineEndings = SearchValues.Create("\r\n\f\u0085\u2028\u2029");
 
-    public static string Date(DateTime value) => value.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+    // A page writes a date and a count for each post (its day, its likes), and the same days and small counts come
+    // back on every page: each is formatted once and kept, instead of a new string per post per request. Bounded:
+    // a day kept is ~100 bytes, and ten thousand days are 27 years of posts.
+    private const int MaxDays = 10_000;
+    private static readonly ConcurrentDictionary<DateOnly, (string Display, string Iso)> Days = new();
+    private static readonly string[] SmallCounts = [.. Enumerable.Range(0, 1_000).Select(n => n.ToString(CultureInfo.InvariantCulture))];
+
+    public static string Date(DateTime value) => Day(value).Display;
 
     /// <summary>The machine-readable form for a &lt;time datetime&gt; attribute.</summary>
-    public static string IsoDate(DateTime value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string IsoDate(DateTime value) => Day(value).Iso;
 
-    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    public static string Count(long value) =>
+        value is >= 0 and < 1_000 ? SmallCounts[value] : value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static (string Display, string Iso) Day(DateTime value)
+    {
+        var day = DateOnly.FromDateTime(value);
+        if (Days.TryGetValue(day, out var formatted))
+        {
+            return formatted;
+        }
+
+        formatted = (day.ToString("d MMM yyyy", CultureInfo.InvariantCulture), day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (Days.Count < MaxDays)
+        {
+            Days.TryAdd(day, formatted);
+        }
+
+        return formatted;
+    }
 
     /// <summary>The first characters of a body, cut at a word boundary.</summary>
     public static string Excerpt(string body, int length = 160)

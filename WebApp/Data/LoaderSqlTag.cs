@@ -85,9 +85,9 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
                 return result;
             }
 
-            foreach (DbParameter parameter in command.Parameters)
+            for (var i = 0; i < names.Length; i++)
             {
-                parameter.ParameterName = null;
+                command.Parameters[i].ParameterName = null;
             }
         }
 

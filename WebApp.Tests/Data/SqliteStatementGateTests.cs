@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using WebApp.Data;
 
 namespace WebApp.Tests.Data;
@@ -101,10 +102,44 @@ public sealed class SqliteStatementGateTests : IDisposable
         Assert.Equal(0, _gate.InUse);
     }
 
-    private SqliteAppDbContext Context() => new(new DbContextOptionsBuilder<SqliteAppDbContext>()
+    [Fact]
+    public async Task Open_TokenFiresJustAfterTheSlotIsTaken_OpensAndGivesTheSlotBackOnClose()
+    {
+        // The deadline fires after the gate took a slot for the connection (a CI run under load hit this window).
+        // EF Core's own open would then be cancelled, with no event that gives the slot back; the gate has opened
+        // the connection already, and the fired token stops its statement instead.
+        using var cts = new CancellationTokenSource();
+        await using var db = Context(new CancelWhileOpening(cts));
+
+        await db.Database.OpenConnectionAsync(cts.Token);
+        var failure = await Assert.ThrowsAsync<SqliteException>(() => ScalarAsync(db.Database.GetDbConnection()));
+
+        Assert.True(SqliteCancellationDetector.IsInterrupt(failure, cts.Token), failure.Message);
+        await db.Database.CloseConnectionAsync();
+        Assert.Equal(0, _gate.InUse);
+        // Both slots are free: two connections open without waiting.
+        await using var a = Context();
+        await using var b = Context();
+        using var noWait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await a.Database.OpenConnectionAsync(noWait.Token);
+        await b.Database.OpenConnectionAsync(noWait.Token);
+        Assert.Equal(2, _gate.InUse);
+    }
+
+    private SqliteAppDbContext Context(params IInterceptor[] after) => new(new DbContextOptionsBuilder<SqliteAppDbContext>()
         .UseSqlite($"Data Source={_file}")
-        .AddInterceptors(_gate)
+        .AddInterceptors([_gate, .. after])
         .Options);
+
+    /// <summary>Fires the token while the connection opens, after the gate (registered first) has taken its slot.</summary>
+    private sealed class CancelWhileOpening(CancellationTokenSource cts) : DbConnectionInterceptor
+    {
+        public override async ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            await cts.CancelAsync();
+            return result;
+        }
+    }
 
     private static async Task<object?> ScalarAsync(DbConnection connection, long rows = 0)
     {

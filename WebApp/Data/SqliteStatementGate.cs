@@ -14,6 +14,9 @@ namespace WebApp.Data;
 /// <item>first takes one of <see cref="Slots"/> slots, waiting under the query's token: a statement blocks a
 /// thread-pool thread while it runs, and without a bound slow statements would take every thread (and the timers
 /// that fire the deadline run on those threads);</item>
+/// <item>then opens the connection itself, so that nothing can cancel the open once the slot is taken: EF Core's own
+/// open checks the token again, and an open cancelled there raises no event that reaches the gate (EF Core 10's
+/// interceptor aggregate does not pass <c>ConnectionCanceled</c> on), so its slot was never given back;</item>
 /// <item>while open, is stopped when the token that opened it fires: at once by <c>sqlite3_interrupt</c> (SQLite's
 /// way to stop a statement from another thread) if a statement is running, and by a progress handler that checks
 /// the token every <see cref="CheckEvery"/> instructions for a statement that starts after it fired (an interrupt
@@ -27,7 +30,7 @@ namespace WebApp.Data;
 public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
 {
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<DbConnection, Lease> _open = new();
+    private readonly ConcurrentDictionary<DbConnection, CancellationTokenRegistration> _open = new();
 
     /// <summary>VM instructions between two checks of the token: a few microseconds of work.</summary>
     internal const int CheckEvery = 1000;
@@ -91,18 +94,21 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        _open[connection] = new Lease(cancellationToken, cancellationToken.Register(Interrupt, connection));
-        return result;
-    }
-
-    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        if (_open.TryGetValue(connection, out var lease) && ((SqliteConnection)connection).Handle is { } handle)
+        var sqlite = (SqliteConnection)connection;
+        try
         {
-            raw.sqlite3_progress_handler(handle, CheckEvery, StopWhenCancelled, lease.Token);
+            // Not under the query's token: once the slot is taken, the open goes through (it does no I/O that waits).
+            await sqlite.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
         }
 
-        return Task.CompletedTask;
+        raw.sqlite3_progress_handler(sqlite.Handle, CheckEvery, StopWhenCancelled, cancellationToken);
+        _open[connection] = cancellationToken.Register(Interrupt, connection);
+        return InterceptionResult.Suppress();
     }
 
     public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
@@ -117,7 +123,8 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
         return ValueTask.FromResult(result);
     }
 
-    // The events below end a lease that closing did not (an open that failed, a connection disposed while open).
+    // The events below end a lease that closing did not (an interceptor after this one failed the open, a connection
+    // disposed while open).
     public override void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Leave(connection);
 
     public override Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
@@ -151,10 +158,10 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
 
     private void Leave(DbConnection connection)
     {
-        if (_open.TryRemove(connection, out var lease))
+        if (_open.TryRemove(connection, out var interrupt))
         {
             // Waits for an interrupt already running, so none can land after the connection goes back to the pool.
-            lease.Registration.Dispose();
+            interrupt.Dispose();
             if (((SqliteConnection)connection).Handle is { } handle)
             {
                 raw.sqlite3_progress_handler(handle, 0, null, null);
@@ -163,8 +170,6 @@ public sealed class SqliteStatementGate : DbConnectionInterceptor, IDisposable
             _slots.Release();
         }
     }
-
-    private sealed record Lease(CancellationToken Token, CancellationTokenRegistration Registration);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -19,6 +20,7 @@ public sealed class TestSite
     private readonly List<Action<IServiceCollection>> _services = [];
     private string _environment = "Testing";
     private bool _kestrel;
+    private Action<ListenOptions>? _listen;
     private int? _poolSize;
 
     private TestSite(DatabaseProvider provider) => _provider = provider;
@@ -64,10 +66,14 @@ public sealed class TestSite
         return this;
     }
 
-    /// <summary>A real socket on a free loopback port: for what the in-memory server cannot show (a client that hangs up).</summary>
-    public TestSite OnKestrel()
+    /// <summary>
+    /// A real socket on a free loopback port: for what the in-memory server cannot show (a client that hangs up).
+    /// <paramref name="listen"/> adds to the endpoint, e.g. a connection middleware that watches the bytes.
+    /// </summary>
+    public TestSite OnKestrel(Action<ListenOptions>? listen = null)
     {
         _kestrel = true;
+        _listen = listen;
         return this;
     }
 
@@ -87,7 +93,7 @@ public sealed class TestSite
             // A listen endpoint on a free port, given to Kestrel before it starts. UseKestrel(0) instead rewrites the
             // server's addresses after the host is built, which races the app's own start of Kestrel and can throw
             // "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714; seen in CI).
-            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => _listen?.Invoke(listen)));
         }
 
         factory.StartServer();

@@ -10,6 +10,8 @@ public static class WebAppPipelineExtensions
     /// <summary>The request pipeline, in order. Plain HTTP on purpose: TLS belongs to the proxy in front.</summary>
     public static WebApplication UseWebApp(this WebApplication app)
     {
+        // First: every response, error pages too, leaves in one piece when the request ends (a proxy can retry it).
+        app.UseWholeResponses();
         // Before anything reads the scheme or the client address (HSTS, diagnostics, logs).
         app.UseTrustedProxies();
         // Next, so that every response gets the headers: error pages, static files, health checks.

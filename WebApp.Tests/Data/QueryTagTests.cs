@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using WebApp.Data;
+using WebApp.Loading;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Data;
@@ -107,6 +108,37 @@ public sealed class QueryTagTests
         command.Parameters.Add(new NpgsqlParameter { ParameterName = "@id", Direction = ParameterDirection.Output });
 
         Assert.Null(LoaderSqlTag.Positional("SELECT @id", command.Parameters));
+    }
+
+    [Fact]
+    public async Task OnNpgsql_TheKeptSqlWithOtherParameters_RunsNamedWithTheTag()
+    {
+        // The positional text is kept per (loader, SQL) and built for the first command's parameters, in their order.
+        // A command with the same SQL and its parameters in another order must not get those positions.
+        const string Sql = "SELECT @a - @b";
+        var (first, second) = await Task.Run(() =>
+        {
+            // On a task of its own: the loader's name is an async local, and stays inside it.
+            CurrentLoader.Enter("test.kept");
+            return (Intercepted(Sql, "@a", "@b"), Intercepted(Sql, "@b", "@a"));
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("-- test.kept\n\nSELECT $1 - $2", first.CommandText);
+        Assert.All(first.Parameters.Cast<DbParameter>(), p => Assert.Empty(p.ParameterName));
+        Assert.Equal("-- test.kept\n\nSELECT @a - @b", second.CommandText);
+        Assert.Equal(["@b", "@a"], second.Parameters.Cast<DbParameter>().Select(p => p.ParameterName));
+
+        static NpgsqlCommand Intercepted(string sql, params string[] names)
+        {
+            var command = new NpgsqlCommand(sql);
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new NpgsqlParameter { ParameterName = name, Value = 1 });
+            }
+
+            LoaderSqlTag.Instance.ReaderExecuting(command, null!, default);
+            return command;
+        }
     }
 
     /// <summary>Loader statements as Npgsql receives them: positional (by tag, the text) or still named.</summary>

@@ -42,8 +42,11 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Tagged(command, result));
 
-    /// <summary>A loader statement's final text, and the parameter names it was built for when it is positional.</summary>
-    private sealed record Statement(string Text, string[]? PositionalFor);
+    /// <summary>
+    /// A loader statement's tagged text; on PostgreSQL also its positional text, with the parameter names (in order)
+    /// that it was built for.
+    /// </summary>
+    private sealed record Statement(string Tagged, string? Positional = null, string[]? PositionalFor = null);
 
     // EF Core gives a compiled query's command the same SQL string every time, so each (loader, SQL) pair's statement
     // is built once and kept, instead of a copy of the SQL per statement. Keyed by reference, so a lookup does not
@@ -75,28 +78,28 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
             }
         }
 
-        if (statement.PositionalFor is { } names)
+        // Positional only with the parameters it was built for, in that order: EF Core creates a compiled query's
+        // parameters the same way each time. Anything else runs as EF Core wrote it (named), with the tag.
+        if (statement.PositionalFor is { } names && SameNames(command.Parameters, names))
         {
-            // Built for these parameters, in this order: EF Core creates a compiled query's parameters the same way
-            // each time. Anything else runs as EF Core wrote it (named), with the tag.
-            if (!SameNames(command.Parameters, names))
-            {
-                command.CommandText = $"-- {name}\n\n{sql}";
-                return result;
-            }
-
             for (var i = 0; i < names.Length; i++)
             {
                 command.Parameters[i].ParameterName = null;
             }
+
+            command.CommandText = statement.Positional!;
+        }
+        else
+        {
+            command.CommandText = statement.Tagged;
         }
 
-        command.CommandText = statement.Text;
         return result;
     }
 
     private static Statement Build(string name, string sql, DbCommand command)
     {
+        var tagged = $"-- {name}\n\n{sql}";
         if (command is NpgsqlCommand && command.Parameters.Count > 0 && Positional(sql, command.Parameters) is { } positional)
         {
             var names = new string[command.Parameters.Count];
@@ -105,10 +108,10 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
                 names[i] = command.Parameters[i].ParameterName;
             }
 
-            return new Statement($"-- {name}\n\n{positional}", names);
+            return new Statement(tagged, $"-- {name}\n\n{positional}", names);
         }
 
-        return new Statement($"-- {name}\n\n{sql}", null);
+        return new Statement(tagged);
     }
 
     private static bool SameNames(DbParameterCollection parameters, string[] names)

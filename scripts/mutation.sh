@@ -51,18 +51,10 @@ order=(Loading Rendering PageViews DbLoaders "${pages[@]}")
 # "Pages" alone: every page model, one run each.
 [ "${order[*]}" = Pages ] && order=("${pages[@]}")
 
-# One PostgreSQL server for every test run Stryker starts (scripts/postgres.sh, or WEBAPP_POSTGRES): a test host it
-# force-kills after a timeout cannot stop a cluster of its own, and would leave it running.
-if [ -z "${WEBAPP_POSTGRES:-}" ]; then
-  pg_dir=$(mktemp -d /tmp/webapp-mutation-pg-XXXXXX)
-  chmod 755 "$pg_dir"
-  # It serves test runs, not load: like the test suite's own server (WebApp.Tests PostgresServer) it is above the stock
-  # 100, because one test process hosts many apps at once. Load runs and the fleet drills keep the stock 100.
-  WEBAPP_POSTGRES="$("$root/scripts/postgres.sh" start "$pg_dir/pg" max_connections=300);Pooling=true"
-  export WEBAPP_POSTGRES
-  # Without the variable, which now names this server, postgres.sh would leave it alone.
-  trap 'WEBAPP_POSTGRES= "$root/scripts/postgres.sh" remove "$pg_dir/pg"; rm -rf "$pg_dir"' EXIT
-fi
+# PostgreSQL: each test host Stryker starts runs its own throwaway server, as `dotnet test` does (WebApp.Tests
+# PostgresServer, the one place that raises max_connections, with its reason), or uses WEBAPP_POSTGRES. A host Stryker
+# force-kills after a timeout does not leave its server running: scripts/postgres.sh's watcher removes it when the
+# host's process ends.
 
 # The pages' EF Core compiled queries are compiled once per process, with whichever mutant is active then: Stryker's
 # long-lived test host can never activate a mutant inside one, so those mutants always "survive". Each is listed in

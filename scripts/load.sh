@@ -7,6 +7,7 @@
 #   SEQUENTIAL=1 scripts/load.sh         # also one WebApp run with Loading__MaxConcurrency=1 (off by default)
 #   POOL_SIZES="4 16 100" scripts/load.sh  # one WebApp run per Npgsql pool size instead (see scripts/pool-sizes.sh)
 #   BASE=HEAD~1 USERS=500 scripts/load.sh  # a change's before and after: WebApp at commit BASE against the working tree
+#   START_UP=all USERS=500 scripts/load.sh   # how an instance starts, per start-up setting (below)
 #
 # Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless WEBAPP_POSTGRES holds a superuser Npgsql
 # connection string; fills it with `WebApp seed --users $USERS` (an already seeded database is reused as it is) and
@@ -34,6 +35,20 @@
 # With BASE set (a commit) it measures a change instead: WebApp built from BASE (a git worktree) and from the working
 # tree, ROUNDS rounds of BASE then the working tree on the same database (no peer, no pgbench, no cold start), and
 # prints the medians and their ratios; writes $OUTPUT (default benchmarks/results/compare.json).
+# With START_UP set it measures how an instance starts instead, per variant: ROUNDS rounds, each starting WebApp once
+# per variant in turn (no peer, no pgbench), timing process start to /readyz ("ready after"), then the first COLD s
+# under the load, then WARMUP s and DURATION s of steady state; it prints each variant's medians and Step 10's target
+# 4 (the first COLD s >= 0.8 of steady throughput, p99 <= 100 ms) and writes $OUTPUT (default
+# benchmarks/results/start-up.json). START_UP is a list of variants, "all" for every one; "+" combines them
+# ("r2r+no-warm-up"):
+#   shipped     the Release build as configured: the warm-up before readiness, tiered compilation with dynamic PGO
+#   no-warm-up  WarmUp__Requests=0: ready as soon as the database is
+#   tiered-off  DOTNET_TieredCompilation=0: every method compiled optimized on its first call
+#   pgo-off     DOTNET_TieredPGO=0: tiered compilation without dynamic PGO
+#   r2r         a ReadyToRun publish (-r linux-x64 -p:PublishReadyToRun=true): the app and its packages
+#               precompiled (the shared framework ships precompiled already)
+#   composite   a self-contained publish whose framework and app are one ReadyToRun composite image
+#               (-p:PublishReadyToRunComposite=true)
 # Every WebApp run also records the bytes the app allocated per request (dotnet-counters,
 # dotnet.gc.heap.total_allocated over the measured window divided by its requests; the tool is installed into the
 # work folder from NuGet when it is not on PATH or in ~/.dotnet/tools), and the default mode prints target 6
@@ -61,7 +76,8 @@ PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8 32}
 SEQUENTIAL=${SEQUENTIAL:-0}
 POOL_SIZES=${POOL_SIZES:-}
 BASE=${BASE:-}
-mode=$([ -n "$POOL_SIZES" ] && echo pool-sizes || { [ -n "$BASE" ] && echo compare || echo load; })
+START_UP=${START_UP:-}
+mode=$([ -n "$POOL_SIZES" ] && echo pool-sizes || { [ -n "$BASE" ] && echo compare || { [ -n "$START_UP" ] && echo start-up || echo load; }; })
 OUTPUT=${OUTPUT:-benchmarks/results/$mode.json}
 NOTE=${NOTE:-$([ "$mode" != load ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -75,7 +91,16 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "Installing wrk..."
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
 fi
-[ -z "$POOL_SIZES" ] || [ -z "$BASE" ] || { echo "Set POOL_SIZES or BASE, not both" >&2; exit 2; }
+modes_set=0; for m in "$POOL_SIZES" "$BASE" "$START_UP"; do [ -z "$m" ] || modes_set=$((modes_set + 1)); done
+[ "$modes_set" -le 1 ] || { echo "Set one of POOL_SIZES, BASE and START_UP, not several" >&2; exit 2; }
+start_up_names="shipped no-warm-up tiered-off pgo-off r2r composite"
+[ "$START_UP" != all ] || START_UP=$start_up_names
+for v in $START_UP; do
+  for part in ${v//+/ }; do
+    [[ " $start_up_names " == *" $part "* ]] || { echo "START_UP: '$part' is not one of: $start_up_names" >&2; exit 2; }
+  done
+done
+[ -z "$START_UP" ] || [ "$COLD" -gt 0 ] || { echo "START_UP measures the first COLD s: COLD must be above 0" >&2; exit 2; }
 if [ -n "$BASE" ]; then
   base_commit=$(git rev-parse --short=7 --verify "$BASE^{commit}" 2>/dev/null) || { echo "BASE '$BASE' is not a commit here" >&2; exit 2; }
 fi
@@ -139,6 +164,17 @@ if [ -n "$BASE" ]; then
   base_dll="$work/base/WebApp/bin/Release/net10.0/WebApp.dll" base_dir="$work/base/WebApp"
   echo "Built $base_commit (BASE) and $head_commit (the working tree)"
 fi
+# START_UP's precompiled variants: publishes of the working tree, each with build folders of its own in $work. Shared
+# ones (obj/Release/net10.0/linux-x64) let one publish reuse the other's precompiled files: after a composite publish,
+# a plain ReadyToRun publish copied the composite's stubs without their image, and the app aborted on start.
+publish_variant() { # $1 = name, then dotnet publish's options
+  local name=$1; shift
+  dotnet publish WebApp -c Release -r linux-x64 "$@" -p:IntermediateOutputPath="$work/obj-$name/" -p:OutputPath="$work/bin-$name/" \
+    -o "$work/$name" -v q -nologo | tail -3
+}
+[[ " ${START_UP//+/ } " != *" r2r "* ]] || publish_variant r2r --self-contained false -p:PublishReadyToRun=true
+[[ " ${START_UP//+/ } " != *" composite "* ]] \
+  || publish_variant composite --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
 # dotnet-counters, for the bytes allocated per request.
 counters=$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")
 if [ ! -x "$counters" ]; then
@@ -177,16 +213,21 @@ cores() { awk -v d="$1" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.2f", d / hz / s
 per_request() { if [ "$1" = null ]; then echo null; else awk -v c="$1" -v r="$2" 'BEGIN { printf "%.2f", c / r * 1000 }'; fi; }
 rows=()
 port=""; server_log=""; server_app_name=""
+# What start_app runs: `dotnet $app_dll` in $app_dir, or the self-contained executable $app_exe; with $app_env set too.
+app_exe=""; app_env=()
 
-start_app() { # $1 = Loading:MaxConcurrency, $2 = Maximum Pool Size (empty: the app's default)
-  local max=$1 pool=${2:-} cs=$connection
+start_app() { # $1 = Loading:MaxConcurrency, $2 = Maximum Pool Size (empty: the app's default); sets ready_s
+  local max=$1 pool=${2:-} cs=$connection started
   [ -n "$pool" ] && cs="$connection;Maximum Pool Size=$pool"
   port=$(free_port); server_log="$work/app-$max-$pool-$port.log"; server_app_name=WebApp
+  local command=(dotnet "$app_dll"); [ -z "$app_exe" ] || command=("$app_exe")
+  started=$(date +%s.%N)
   # One request log line per request at Information would measure the console, not the page: warnings only.
-  (cd "$app_dir" && ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning Loading__MaxConcurrency=$max \
-    ASPNETCORE_URLS="http://127.0.0.1:$port" exec dotnet "$app_dll") > "$server_log" 2>&1 &
+  (cd "$app_dir" && exec env "${app_env[@]}" ConnectionStrings__Postgres="$cs" Serilog__MinimumLevel__Default=Warning \
+    Loading__MaxConcurrency="$max" ASPNETCORE_URLS="http://127.0.0.1:$port" "${command[@]}") > "$server_log" 2>&1 &
   server_pid=$!
   wait_ready /readyz
+  ready_s=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 }
 
 start_peer() { # the Go peer on the same database, with WebApp's pool size as its connection budget
@@ -202,8 +243,13 @@ start_peer() { # the Go peer on the same database, with WebApp's pool size as it
 
 wait_ready() { # $1 = readiness path; then the first profile page must answer
   # WebApp's warm-up holds /readyz back until the JIT settles: up to WarmUp:MaxTime (60 s) after start.
-  for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && break; sleep 0.5; done
-  curl -fs "http://127.0.0.1:$port$1" >/dev/null || { echo "the server did not become ready:" >&2; tail -20 "$server_log" >&2; exit 1; }
+  for _ in $(seq 1 360); do
+    curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || break   # the server has exited: no use waiting
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$port$1" >/dev/null || { local status=0; kill -0 "$server_pid" 2>/dev/null || wait "$server_pid" || status=$?
+    echo "the server did not become ready$([ "$status" = 0 ] || echo " (it exited with status $status)"):" >&2; tail -20 "$server_log" >&2; exit 1; }
   # The first pages JIT-compile on a busy machine: give them a few tries before calling the run failed.
   for _ in 1 2 3 4 5; do curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" && break; sleep 1; done
   curl -fs -o /dev/null "http://127.0.0.1:$port/u/$(head -1 "$handles")" || { echo "the profile page failed:" >&2; tail -30 "$server_log" >&2; exit 1; }
@@ -330,6 +376,55 @@ if [ -n "$POOL_SIZES" ]; then
   done
   suite=pool-sizes
   title="Profile page under wrk by Npgsql pool size: /u/{random handle} of $USERS users on PostgreSQL, max_connections 100 (requests/s)"
+elif [ -n "$START_UP" ]; then
+  variant() { # $1 = a START_UP name, parts joined by "+": sets label, app_dll, app_dir, app_exe and app_env
+    local part labels=()
+    app_dll=$head_dll app_dir=$head_dir app_exe="" app_env=()
+    for part in ${1//+/ }; do
+      case $part in
+        shipped) labels+=("as shipped") ;;
+        no-warm-up) labels+=("no warm-up"); app_env+=(WarmUp__Requests=0) ;;
+        tiered-off) labels+=("TieredCompilation=0"); app_env+=(DOTNET_TieredCompilation=0) ;;
+        pgo-off) labels+=("TieredPGO=0"); app_env+=(DOTNET_TieredPGO=0) ;;
+        r2r) labels+=("ReadyToRun"); app_dll="$work/r2r/WebApp.dll" app_dir="$work/r2r" ;;
+        composite) labels+=("ReadyToRun composite"); app_exe="$work/composite/WebApp" app_dir="$work/composite" ;;
+      esac
+    done
+    label=$(IFS=,; echo "${labels[*]}"); label=${label//,/, }
+  }
+  declare -A s_ready s_cold s_cold_p99 s_rps s_p99 s_ratio s_kb
+  for round in $(seq 1 "$ROUNDS"); do
+    for v in $START_UP; do
+      variant "$v"
+      start_app 0 "$POOL"
+      echo "== $label (round $round): ready after $ready_s s"
+      extra='"server":"WebApp, '"$label"'","round":'"$round"',"ready after (s)":'"$ready_s"','
+      measure_cold "$label, first ${COLD} s after ready (round $round)" "$extra"
+      measure "$label, steady (round $round)" "$([ "$v" = shipped ] && echo true || echo false)" "$extra"
+      stop_server
+      s_ready[$v]+=" $ready_s"; s_cold[$v]+=" $cold_rps"; s_cold_p99[$v]+=" $cold_p99"; s_rps[$v]+=" $last_rps"
+      s_p99[$v]+=" $last_p99"; s_ratio[$v]+=" $(ratio "$cold_rps" "$last_rps")"; s_kb[$v]+=" $last_kb"
+    done
+  done
+  app_dll=$head_dll app_dir=$head_dir app_exe="" app_env=()
+  variants_json=""
+  for v in $START_UP; do
+    variant "$v"
+    m_ready=$(median ${s_ready[$v]}); m_cold=$(median ${s_cold[$v]}); m_cold_p99=$(median ${s_cold_p99[$v]})
+    m_rps=$(median ${s_rps[$v]}); m_p99=$(median ${s_p99[$v]}); m_ratio=$(median_as %.2f ${s_ratio[$v]})
+    kbs=${s_kb[$v]//null/}; m_kb=$([ -n "${kbs// /}" ] && median $kbs || echo null)
+    v_verdict=$(awk -v r="$m_ratio" -v p="$m_cold_p99" 'BEGIN { print (r >= 0.8 && p <= 100 ? "met" : "missed") }')
+    echo "$label, medians of $ROUNDS: ready after $m_ready s; first ${COLD} s $m_cold requests/s, p99 $m_cold_p99 ms; steady $m_rps requests/s, p99 $m_p99 ms, $m_kb KB a request; first ${COLD} s / steady $m_ratio (target 4, >= 0.8 and p99 <= 100 ms: $v_verdict)"
+    echo "  rounds: ready s${s_ready[$v]}; first ${COLD} s requests/s${s_cold[$v]}, p99 ms${s_cold_p99[$v]}; steady requests/s${s_rps[$v]}, p99 ms${s_p99[$v]}"
+    rows+=("$(printf '{"name":"%s, first %s s after ready, median of %s","baseline":%s,"value":%s,"details":{"server":"WebApp, %s","ready after (s)":%s,"first seconds p99 (ms)":%s,"steady (requests/s)":%s,"steady p99 (ms)":%s,"first seconds / steady":%s,"allocated per request (KB)":%s}}' \
+      "$label" "$COLD" "$ROUNDS" "$([ "$v" = shipped ] && echo true || echo false)" "$m_cold" "$label" "$m_ready" "$m_cold_p99" "$m_rps" "$m_p99" "$m_ratio" "$m_kb")")
+    variants_json+="${variants_json:+, }$(printf '{"variant": "%s", "label": "%s", "readyAfter": %s, "firstSeconds": %s, "firstSecondsP99": %s, "steady": %s, "steadyP99": %s, "overSteady": %s, "verdict": "%s"}' \
+      "$v" "$label" "$m_ready" "$m_cold" "$m_cold_p99" "$m_rps" "$m_p99" "$m_ratio" "$v_verdict")"
+  done
+  summary=$(printf '  "summary": {"rounds": %s, "poolSize": %s, "seconds": %s, "overSteadyTarget": 0.8, "p99Target": 100, "variants": [%s]},\n' \
+    "$ROUNDS" "$POOL" "$COLD" "$variants_json")
+  suite=start-up
+  title="How an instance starts, per start-up setting: WebApp's first $COLD s after /readyz and its steady state under wrk (/u/{random handle} of $USERS users on PostgreSQL, requests/s), alternating"
 elif [ -n "$BASE" ]; then
   declare -A c_rps c_p99 c_kb c_cpu c_pg
   for round in $(seq 1 "$ROUNDS"); do
@@ -428,6 +523,8 @@ if [ -n "$POOL_SIZES" ]; then
   knobs=" POOL_SIZES=\\\"$POOL_SIZES\\\""
 elif [ -n "$BASE" ]; then
   knobs=" ROUNDS=$ROUNDS BASE=$base_commit"
+elif [ -n "$START_UP" ]; then
+  knobs=" ROUNDS=$ROUNDS START_UP=\\\"$START_UP\\\""
 else
   knobs=" ROUNDS=$ROUNDS PGBENCH_CLIENTS=\\\"$PGBENCH_CLIENTS\\\""
   if [ "$SEQUENTIAL" = 1 ]; then knobs+=" SEQUENTIAL=1"; fi

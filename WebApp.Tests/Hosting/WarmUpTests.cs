@@ -81,6 +81,25 @@ public sealed class WarmUpTests
             "the warm-up sent no request after its one round");
     }
 
+    [Fact]
+    public async Task Stop_WhileWarmingUp_LogsNoWarning()
+    {
+        // A JIT that never settles: the warm-up is still going when the host stops. The server stops first (the host
+        // stops its services in reverse order, and the web server is added last), so the warm-up's next request is
+        // refused before it is told to stop: a normal stop, which must not read as a failed warm-up.
+        var jit = new BusyJit(busySeconds: 1_000_000);
+        var logs = new LogCapture();
+        var factory = await TestSite.On(DatabaseProvider.Sqlite).WithLogs(logs)
+            .WithServices(s => s.AddSingleton<JitCounter>(jit))
+            .With("WarmUp:Requests", "1").With("WarmUp:Concurrency", "2").With("WarmUp:SettledBelow", "50").OnKestrel().StartAsync();
+        await Eventually.HoldsAsync(TimeSpan.FromSeconds(30), () => jit.Calls >= 2,
+            () => "the warm-up did not reach its seconds of waiting for the JIT");
+
+        await factory.DisposeAsync();
+
+        Assert.DoesNotContain(logs.AtLeast(LogEventLevel.Warning).Select(e => e.RenderMessage()), m => m.StartsWith("Warm-up", StringComparison.Ordinal));
+    }
+
     /// <summary>A JIT that compiles 1,000 methods between each two reads for its first seconds of warm-up, then none.</summary>
     private sealed class BusyJit(int busySeconds) : JitCounter
     {

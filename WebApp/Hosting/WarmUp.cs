@@ -152,6 +152,11 @@ public sealed partial class WarmUp(
         {
             LogOutOfTime(sent, settings.MaxTime.TotalSeconds, failed);
         }
+        catch (HttpRequestException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The host is stopping, and its server stops before this service is told to: nothing went wrong.
+            LogStopping(sent);
+        }
         catch (HttpRequestException ex)
         {
             LogFailed(ex, sent);
@@ -212,6 +217,9 @@ public sealed partial class WarmUp(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up stopped after {Requests} requests: the server could not be reached; ready anyway")]
     private partial void LogFailed(Exception exception, int requests);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warm-up stopped after {Requests} requests: the instance is stopping")]
+    private partial void LogStopping(int requests);
 }
 
 public static class WarmUpServiceCollectionExtensions

@@ -85,8 +85,8 @@ public sealed class WarmUpTests
     public async Task Stop_WhileWarmingUp_LogsNoWarning()
     {
         // A JIT that never settles: the warm-up is still going when the host stops. The server stops first (the host
-        // stops its services in reverse order, and the web server is added last), so the warm-up's next request is
-        // refused before it is told to stop: a normal stop, which must not read as a failed warm-up.
+        // stops its services in reverse order, and the web server is added last): a warm-up that waited to be told to
+        // stop would find its next request refused. A normal stop must not read as a failed warm-up.
         var jit = new BusyJit(busySeconds: 1_000_000);
         var logs = new LogCapture();
         var factory = await TestSite.On(DatabaseProvider.Sqlite).WithLogs(logs)

@@ -67,9 +67,13 @@ public sealed partial class WarmUp(
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_done ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("Warming up: each page route is requested before the instance takes traffic."));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken serviceStopping)
     {
         var settings = options.Value;
+        // The warm-up ends when the instance begins to stop, not when this service is told to: the host stops its web
+        // server before its other services, and a warm-up still running then would find its requests refused.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(serviceStopping, lifetime.ApplicationStopping);
+        var stoppingToken = stopping.Token;
         try
         {
             if (settings.Requests > 0)
@@ -152,11 +156,6 @@ public sealed partial class WarmUp(
         {
             LogOutOfTime(sent, settings.MaxTime.TotalSeconds, failed);
         }
-        catch (HttpRequestException) when (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            // The host is stopping, and its server stops before this service is told to: nothing went wrong.
-            LogStopping(sent);
-        }
         catch (HttpRequestException ex)
         {
             LogFailed(ex, sent);
@@ -217,9 +216,6 @@ public sealed partial class WarmUp(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up stopped after {Requests} requests: the server could not be reached; ready anyway")]
     private partial void LogFailed(Exception exception, int requests);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Warm-up stopped after {Requests} requests: the instance is stopping")]
-    private partial void LogStopping(int requests);
 }
 
 public static class WarmUpServiceCollectionExtensions

@@ -367,6 +367,8 @@ median_as() { local format=$1; shift   # $1 = printf format, then the numbers
   printf '%s\n' "$@" | sort -g | awk -v f="$format" '{ v[NR] = $1 } END { printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "missed") }'; }
+# Step 10's target 4: the first seconds at >= 0.8 of steady throughput, with p99 <= 100 ms.
+first_seconds_verdict() { awk -v r="$1" -v p="$2" 'BEGIN { print (r >= 0.8 && p <= 100 ? "met" : "missed") }'; }
 summary=""
 
 if [ -n "$POOL_SIZES" ]; then
@@ -413,7 +415,7 @@ elif [ -n "$START_UP" ]; then
     m_ready=$(median ${s_ready[$v]}); m_cold=$(median ${s_cold[$v]}); m_cold_p99=$(median ${s_cold_p99[$v]})
     m_rps=$(median ${s_rps[$v]}); m_p99=$(median ${s_p99[$v]}); m_ratio=$(median_as %.2f ${s_ratio[$v]})
     kbs=${s_kb[$v]//null/}; m_kb=$([ -n "${kbs// /}" ] && median $kbs || echo null)
-    v_verdict=$(awk -v r="$m_ratio" -v p="$m_cold_p99" 'BEGIN { print (r >= 0.8 && p <= 100 ? "met" : "missed") }')
+    v_verdict=$(first_seconds_verdict "$m_ratio" "$m_cold_p99")
     echo "$label, medians of $ROUNDS: ready after $m_ready s; first ${COLD} s $m_cold requests/s, p99 $m_cold_p99 ms; steady $m_rps requests/s, p99 $m_p99 ms, $m_kb KB a request; first ${COLD} s / steady $m_ratio (target 4, >= 0.8 and p99 <= 100 ms: $v_verdict)"
     echo "  rounds: ready s${s_ready[$v]}; first ${COLD} s requests/s${s_cold[$v]}, p99 ms${s_cold_p99[$v]}; steady requests/s${s_rps[$v]}, p99 ms${s_p99[$v]}"
     rows+=("$(printf '{"name":"%s, first %s s after ready, median of %s","baseline":%s,"value":%s,"details":{"server":"WebApp, %s","ready after (s)":%s,"first seconds p99 (ms)":%s,"steady (requests/s)":%s,"steady p99 (ms)":%s,"first seconds / steady":%s,"allocated per request (KB)":%s}}' \
@@ -490,7 +492,7 @@ else
   cold_json=null
   if [ "$COLD" -gt 0 ]; then
     cold_ratio=$(median "${cold_ratios[@]}"); cold_p99=$(median "${cold_p99s[@]}")
-    cold_verdict=$(awk -v r="$cold_ratio" -v p="$cold_p99" 'BEGIN { print (r >= 0.8 && p <= 100 ? "met" : "missed") }')
+    cold_verdict=$(first_seconds_verdict "$cold_ratio" "$cold_p99")
     echo "WebApp's first ${COLD} s after ready: $cold_ratio of steady throughput, p99 $cold_p99 ms (medians of rounds; target >= 0.8 and p99 <= 100 ms: $cold_verdict)"
     cold_json=$(printf '{"seconds": %s, "overSteady": %s, "overSteadyTarget": 0.8, "p99": %s, "p99Target": 100, "verdict": "%s"}' "$COLD" "$cold_ratio" "$cold_p99" "$cold_verdict")
   fi

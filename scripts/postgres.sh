@@ -17,8 +17,9 @@
 # port, or the one a port=N setting names, and keeps it across restarts. Settings are written into the cluster's
 # postgresql.conf, so a restart keeps them: durability off (a throwaway cluster), C locale, UTF-8, the stock
 # max_connections (100), random_page_cost 1.1 (the data is in memory: see docs/database.md), then each name=value
-# given (the last wins), e.g. shared_buffers=512MB or fsync=on (only the test host raises max_connections, in PostgresServer). The postgres superuser is trusted on loopback with no
-# password, replication included. DIR's parent must be open to the postgres user. Uses the newest
+# given (the last wins), e.g. shared_buffers=512MB or fsync=on (only the test host raises max_connections, in
+# PostgresServer). The postgres superuser is trusted on loopback with no password, replication included. DIR's
+# parent must be open to the postgres user. Uses the newest
 # /usr/lib/postgresql/*/bin (Debian's postgresql package); runs the server as the postgres user when run as root.
 set -euo pipefail
 

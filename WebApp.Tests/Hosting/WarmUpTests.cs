@@ -82,6 +82,19 @@ public sealed class WarmUpTests
     }
 
     [Fact]
+    public async Task Off_ReadyBeforeItsServiceRuns()
+    {
+        // WarmUp:Requests=0 (the tests' default): ready as soon as the database is, without waiting for the thread pool to
+        // run the hosted service. A fresh instance, never started, stands for a host whose service has not run yet.
+        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite);
+        var warmUp = ActivatorUtilities.CreateInstance<WarmUp>(factory.Services);
+
+        var health = await warmUp.CheckHealthAsync(new(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, health.Status);
+    }
+
+    [Fact]
     public async Task Stop_WhileWarmingUp_LogsNoWarning()
     {
         // A JIT that never settles: the warm-up is still going when the host stops. The server stops first (the host

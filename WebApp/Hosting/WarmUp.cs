@@ -59,7 +59,9 @@ public sealed partial class WarmUp(
 
     // Known only to this process: a visitor cannot make its own requests uncounted.
     private readonly string _secret = Guid.NewGuid().ToString("N");
-    private volatile bool _done;
+    // Off is done from the start: since .NET 10 a BackgroundService's ExecuteAsync runs on the thread pool after the host
+    // has started, so a flag set only there would keep an instance without a warm-up unready for a moment.
+    private volatile bool _done = options.Value.Requests == 0;
 
     /// <summary>True for the instance's own warm-up requests.</summary>
     public bool IsWarmUp(HttpRequest request) => request.Headers[Header] == _secret;

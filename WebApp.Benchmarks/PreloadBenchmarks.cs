@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using WebApp.Benchmarks.Infrastructure;
-using WebApp.Loading;
+using Upfront.Loading;
 
 namespace WebApp.Benchmarks;
 

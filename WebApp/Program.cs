@@ -1,6 +1,6 @@
 using Serilog;
+using WebApp;
 using WebApp.Data;
-using WebApp.Hosting;
 
 // The bootstrap logger catches start-up failures; the host's own logger replaces it once configured.
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();

@@ -1,4 +1,5 @@
-using WebApp.Hosting;
+using WebApp;
+using WebApp.Tools;
 
 namespace WebApp.Benchmarks.Infrastructure;
 
@@ -7,7 +8,7 @@ internal static class AppHost
 {
     public static WebApplication Build(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var root = RepoPaths.WebAppProject;
+        var root = Repository.PathOf("WebApp");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             // The app's assembly name, so MVC finds its compiled pages and views as it does in WebApp itself.
@@ -29,31 +30,5 @@ internal static class AppHost
         builder.Configuration.AddInMemoryCollection(values);
         builder.AddWebApp();
         return builder.Build();
-    }
-}
-
-/// <summary>Where the repository's folders are, found from the working folder or the program's folder.</summary>
-internal static class RepoPaths
-{
-    public static string Root { get; } = Find();
-
-    public static string WebAppProject => Path.Combine(Root, "WebApp");
-
-    public static string Results => Path.Combine(Root, "benchmarks", "results");
-
-    private static string Find()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "WebApp.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("WebApp.sln not found above the working folder or the program's folder.");
     }
 }

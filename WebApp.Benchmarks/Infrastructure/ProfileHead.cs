@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using WebApp.Pages;
+using WebApp.Pages.Markup;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Benchmarks.Infrastructure;

@@ -1,5 +1,6 @@
 using WebApp.Data;
 using WebApp.Pages;
+using WebApp.Pages.Markup;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Benchmarks.Infrastructure;

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Mvc.ViewEngines;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.Routing;
 using WebApp.Pages;
+using WebApp.Pages.Markup;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Benchmarks.Infrastructure;
@@ -115,7 +116,7 @@ internal sealed class RazorProfileRenderer : IAsyncDisposable
     /// <summary>The profile's sections: announcement, the posts in lists of ten (a partial each), the pager.</summary>
     public IReadOnlyList<Func<Task<string>>> Sections(ProfileView view)
     {
-        var sections = new List<Func<Task<string>>> { () => Task.FromResult(Html(SiteAnnouncement.Markup(view.Announcement))) };
+        var sections = new List<Func<Task<string>>> { () => Task.FromResult(Html(AnnouncementMarkup.For(view.Announcement))) };
         foreach (var chunk in view.Posts.Chunk(10))
         {
             sections.Add(() => RenderPartialAsync("/Pages/Shared/_PostList.cshtml", new PostListModel(view.User.Handle, chunk)));

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Reports;
+using WebApp.Tools;
 
 namespace WebApp.Benchmarks.Infrastructure;
 
@@ -20,7 +21,6 @@ internal static class ResultsWriter
         [nameof(ConcurrencyBenchmarks)] = new("concurrency", "1,000 profile renders: one task, 10 tasks, parallel sections (time per render)"),
         [nameof(PreloadBenchmarks)] = new("preload", "Preload with simulated latency 20/50/80 ms (time per page)"),
         [nameof(LoadGroupOverheadBenchmarks)] = new("loadgroup-overhead", "LoadGroup's own cost, 5 loaders that only yield (time per page)"),
-        [nameof(PostgresPreloadBenchmarks)] = new("preload-postgres", "Profile preload on PostgreSQL, 5 real queries (time per page)"),
     };
 
     public static IEnumerable<string> Write(IEnumerable<Summary> summaries, string[] args)
@@ -86,8 +86,9 @@ internal static class ResultsWriter
                 document["scaling"] = Scaling(rows, scaleBy);
             }
 
-            Directory.CreateDirectory(RepoPaths.Results);
-            var path = Path.Combine(RepoPaths.Results, suite + ".json");
+            var folder = Repository.PathOf("benchmarks", "results");
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, suite + ".json");
             File.WriteAllText(path, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
             yield return path;
         }
@@ -183,7 +184,7 @@ internal static class Machine
     {
         try
         {
-            var info = new ProcessStartInfo("git", "describe --always --dirty --abbrev=7") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+            var info = new ProcessStartInfo("git", "describe --always --dirty --abbrev=7") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
             using var git = Process.Start(info)!;
             var output = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Npgsql;
 using WebApp.Tests.Infrastructure;
+using WebApp.Tools;
 
 namespace WebApp.Tests.Benchmarks;
 
@@ -84,7 +85,7 @@ public sealed class GoPeer : IAsyncDisposable
     /// <summary>Starts <paramref name="binary"/> on the database of <paramref name="npgsqlConnectionString"/>, with "now" pinned.</summary>
     public static async Task<GoPeer> StartAsync(string binary, string npgsqlConnectionString, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var port = Repository.FreeLoopbackPort();
+        var port = Ports.FreeLoopback();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["PEER_ADDR"] = $"127.0.0.1:{port}";
         start.Environment["PEER_DATABASE_URL"] = LibPqConnectionString(npgsqlConnectionString);

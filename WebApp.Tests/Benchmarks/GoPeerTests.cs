@@ -16,7 +16,7 @@ public sealed class GoPeerTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var binary = await GoPeer.BuildAsync(cancellationToken);
-        await using var site = await TestSite.On(DatabaseProvider.Postgres).WithoutPageViews().WithServices(Sites.FixedClock).StartAsync();
+        await using var site = await TestSite.On(DatabaseProvider.Postgres).WithoutPageViews().WithFixedClock().StartAsync();
         await using var peer = await GoPeer.StartAsync(binary, site.Database.ConnectionString, new DateTimeOffset(DemoSeedOptions.Default.ReferenceTime), cancellationToken);
         using var app = site.CreateClient();
         using var go = new HttpClient { BaseAddress = peer.Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -54,7 +54,7 @@ public sealed class GoPeerTests
     }
 
     /// <summary>The snapshots' normalization, then fingerprinted asset names (name.[hash].ext) as plain ones (name.ext).</summary>
-    private static string Normalize(string html) => HtmlSnapshot.Normalize(html).Replace(".[hash].", ".", StringComparison.Ordinal);
+    private static string Normalize(string html) => HtmlSnapshot.Default.Normalize(html).Replace(".[hash].", ".", StringComparison.Ordinal);
 
     private static string? FirstDifference(string expected, string received)
     {

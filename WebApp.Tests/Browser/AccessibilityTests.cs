@@ -29,22 +29,14 @@ public sealed class AccessibilityTests
         var faults = new FaultInjector()
             .ThrowWhen("profile.stats", new InvalidOperationException("injected"), FaultInjector.HasParameter(failing.Handle))
             .Delay("profile.posts", TimeSpan.FromSeconds(60), FaultInjector.HasParameter(slow.Handle));
-        await using var factory = await WebAppFactory.StartAsync(
-            DatabaseProvider.Sqlite,
-            new Dictionary<string, string?>
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With(new Dictionary<string, string?>
             {
                 ["PageViews:Enabled"] = "false",
                 ["Diagnostics:Enabled"] = "true",
                 // Long enough for every other page on a busy machine (3 s was not, with other builds
                 // running); the slow profile waits for it once per width.
                 ["Loading:RequestTimeout"] = "00:00:08",
-            },
-            services =>
-            {
-                services.AddSingleton<IInterceptor>(faults);
-                Sites.FixedClock(services);
-            },
-            kestrel: true);
+            }).WithFaults(faults).WithFixedClock().OnKestrel().StartAsync();
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'),
@@ -95,11 +87,7 @@ public sealed class AccessibilityTests
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        await using var factory = await WebAppFactory.StartAsync(
-            DatabaseProvider.Sqlite,
-            new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" },
-            Sites.FixedClock,
-            kestrel: true);
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithoutPageViews().WithFixedClock().OnKestrel().StartAsync();
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = factory.ClientOptions.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");

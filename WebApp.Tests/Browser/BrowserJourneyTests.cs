@@ -152,11 +152,7 @@ public sealed class BrowserJourneyTests
     }
 
     private static Task<WebAppFactory> StartSiteAsync() =>
-        WebAppFactory.StartAsync(
-            DatabaseProvider.Sqlite,
-            new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Diagnostics:Enabled"] = "true" },
-            Sites.FixedClock,
-            kestrel: true);
+        TestSite.On(DatabaseProvider.Sqlite).With(new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Diagnostics:Enabled"] = "true" }).WithFixedClock().OnKestrel().StartAsync();
 
     /// <summary>
     /// Clicks a link or button and waits until the page at <paramref name="pathAndQuery"/> has loaded.

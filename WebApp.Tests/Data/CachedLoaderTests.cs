@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Upfront.EntityFrameworkCore;
 using WebApp.Data;
 using WebApp.Tests.Infrastructure;
 

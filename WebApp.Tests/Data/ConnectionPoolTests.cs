@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Data;
@@ -44,15 +44,14 @@ public sealed class ConnectionPoolTests
         var page = await request;
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        var longest = ServerTiming.Durations(page.Headers.GetValues("Server-Timing")).Where(d => d.Name != "load").Max(d => d.Ms);
+        var longest = ServerTimingEntries.Durations(page.Headers.GetValues("Server-Timing")).Where(d => d.Name != "load").Max(d => d.Ms);
         Assert.True(longest >= held.TotalMilliseconds, $"the longest loader took {longest} ms; the pool was held {held.TotalMilliseconds} ms");
     }
 
     private static async Task<WebAppFactory> StartWithPoolOfOneAsync(TimeSpan deadline)
     {
         var database = await TestDatabases.CreateSeededAsync(DatabaseProvider.Postgres);
-        var factory = new WebAppFactory(database with { ConnectionString = database.ConnectionString + ";Maximum Pool Size=1" },
-            new Dictionary<string, string?> { ["Loading:RequestTimeout"] = deadline.ToString() });
+        var factory = (await TestSite.On(database with { ConnectionString = database.ConnectionString + ";Maximum Pool Size=1" }).With("Loading:RequestTimeout", deadline.ToString()).StartAsync());
         factory.StartServer();
         return factory;
     }

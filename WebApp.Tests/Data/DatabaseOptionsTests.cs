@@ -35,17 +35,17 @@ public sealed class DatabaseOptionsTests
     }
 
     /// <summary>
-    /// EF Core's check that one context is never used by two threads at once: off in production (it copies the execution
-    /// context twice per row read), on in Development and in the tests, where it catches a loader sharing a context
-    /// (a second operation on a context then throws instead of corrupting it).
+    /// EF Core's check that one context is never used by two threads at once: on, as in EF Core, in every environment
+    /// (it catches a loader sharing a context: a second operation then throws instead of corrupting it), and off only
+    /// when <c>Database:ThreadSafetyChecks</c> says so.
     /// </summary>
     [Theory]
-    [InlineData("Sqlite", "Production", false)]
-    [InlineData("Sqlite", "Development", true)]
-    [InlineData("Sqlite", "Testing", true)]
-    [InlineData("Postgres", "Production", false)]
-    [InlineData("Postgres", "Testing", true)]
-    public async Task ThreadSafetyChecks_OffInProductionOnly(string provider, string environment, bool expected)
+    [InlineData("Sqlite", "Production", null, true)]
+    [InlineData("Sqlite", "Development", null, true)]
+    [InlineData("Sqlite", "Production", "false", false)]
+    [InlineData("Postgres", "Production", "false", false)]
+    [InlineData("Postgres", "Testing", null, true)]
+    public async Task ThreadSafetyChecks_OnUnlessTurnedOff(string provider, string environment, string? setting, bool expected)
     {
         // No connection is opened: the options are read from a new context.
         var configuration = new ConfigurationBuilder()
@@ -54,24 +54,18 @@ public sealed class DatabaseOptionsTests
                 ["Database:Provider"] = provider,
                 ["ConnectionStrings:Sqlite"] = "Data Source=:memory:",
                 ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Database=unused",
+                ["Database:ThreadSafetyChecks"] = setting,
             })
             .Build();
+        var host = new HostingEnvironment { EnvironmentName = environment, ContentRootPath = Path.GetTempPath() };
         await using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddAppDatabase(configuration, new HostingEnvironment { EnvironmentName = environment, ContentRootPath = Path.GetTempPath() })
+            .AddSingleton<IHostEnvironment>(host)
+            .AddAppDatabase(configuration, host)
             .BuildServiceProvider();
 
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()!.ThreadSafetyChecksEnabled);
     }
-
-    [Theory]
-    [InlineData(1, 1)]
-    [InlineData(2, 2)]
-    [InlineData(5, 16)]
-    [InlineData(6, 30)]
-    [InlineData(100, 30)]
-    public void RetryDelay_DoublesFromTheFirstUpToTheCap(int failedAttempts, int expectedSeconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), DatabaseInitializer.RetryDelay(failedAttempts, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
 }

@@ -17,7 +17,7 @@ public sealed class DeadConnectionTests
     {
         var database = await TestDatabases.CreateSeededAsync(DatabaseProvider.Postgres);
         // A pool of one: every loader of the next page is handed the same (dead) connection in turn.
-        await using var factory = new WebAppFactory(database with { ConnectionString = database.ConnectionString + ";Maximum Pool Size=1" });
+        await using var factory = (await TestSite.On(database with { ConnectionString = database.ConnectionString + ";Maximum Pool Size=1" }).StartAsync());
         var client = factory.CreateClient();
         var url = $"/u/{SeedFacts.Prolific.Handle}";
         Assert.Equal(HttpStatusCode.OK, (await HtmlPage.GetAsync(client, url, TestContext.Current.CancellationToken)).Status);

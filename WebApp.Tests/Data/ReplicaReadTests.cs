@@ -21,8 +21,7 @@ public sealed class ReplicaReadTests
         await using var closed = new TcpForwarder(0); // never started: its port refuses connections
         var primary = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         var twoHosts = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = $"127.0.0.1:{primary.Port},127.0.0.1:{closed.Port}" };
-        await using var factory = new WebAppFactory(database with { ConnectionString = twoHosts.ConnectionString },
-            new Dictionary<string, string?> { ["PageViews:Linger"] = "00:00:00" });
+        await using var factory = await TestSite.On(database with { ConnectionString = twoHosts.ConnectionString }).With("PageViews:Linger", "00:00:00").StartAsync();
         var client = factory.CreateClient();
         var ct = TestContext.Current.CancellationToken;
         var user = SeedFacts.Prolific;

@@ -3,8 +3,9 @@ using System.Net;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
+using Upfront.EntityFrameworkCore.Sqlite;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Data;
@@ -94,7 +95,7 @@ public sealed class SqliteDeadlineTests
 
     private static async Task AssertNothingLeftAsync(WebAppFactory factory)
     {
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
         var gate = factory.Services.GetRequiredService<SqliteStatementGate>();
         // A slot held past the page's end is a statement still running: one CI run saw that after 1 s, when a statement
         // started just after its deadline ran to its end (SqliteStatementGate's progress handler now stops it; see

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Upfront.EntityFrameworkCore.Sqlite;
 using WebApp.Data;
 
 namespace WebApp.Tests.Data;
@@ -39,7 +40,7 @@ public sealed class SqliteStatementGateTests : IDisposable
 
         var failure = await Assert.ThrowsAsync<SqliteException>(() => ScalarAsync(db.Database.GetDbConnection()));
 
-        Assert.True(SqliteCancellationDetector.IsInterrupt(failure, cts.Token), failure.Message);
+        Assert.True(new SqliteCancellationDetector().IsCancellation(failure, cts.Token), failure.Message);
         Assert.Equal(1, _gate.InUse);
         await db.Database.CloseConnectionAsync();
         Assert.Equal(0, _gate.InUse);
@@ -55,7 +56,7 @@ public sealed class SqliteStatementGateTests : IDisposable
 
         var failure = await Assert.ThrowsAsync<SqliteException>(() => Task.Run(() => ScalarAsync(db.Database.GetDbConnection())));
 
-        Assert.True(SqliteCancellationDetector.IsInterrupt(failure, cts.Token), failure.Message);
+        Assert.True(new SqliteCancellationDetector().IsCancellation(failure, cts.Token), failure.Message);
         await db.Database.CloseConnectionAsync();
         Assert.Equal(0, _gate.InUse);
     }
@@ -114,7 +115,7 @@ public sealed class SqliteStatementGateTests : IDisposable
         await db.Database.OpenConnectionAsync(cts.Token);
         var failure = await Assert.ThrowsAsync<SqliteException>(() => ScalarAsync(db.Database.GetDbConnection()));
 
-        Assert.True(SqliteCancellationDetector.IsInterrupt(failure, cts.Token), failure.Message);
+        Assert.True(new SqliteCancellationDetector().IsCancellation(failure, cts.Token), failure.Message);
         await db.Database.CloseConnectionAsync();
         Assert.Equal(0, _gate.InUse);
         // Both slots are free: two connections open without waiting.

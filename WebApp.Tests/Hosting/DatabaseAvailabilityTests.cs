@@ -24,8 +24,7 @@ public sealed class DatabaseAvailabilityTests
         await using var forwarder = new TcpForwarder(new NpgsqlConnectionStringBuilder(database.ConnectionString).Port);
         var viaForwarder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = forwarder.Port }.ConnectionString;
         var logs = new LogCapture();
-        await using var factory = new WebAppFactory(database with { ConnectionString = viaForwarder },
-            services: s => s.AddSingleton<ILogEventSink>(logs));
+        await using var factory = await TestSite.On(database with { ConnectionString = viaForwarder }).WithServices(s => s.AddSingleton<ILogEventSink>(logs)).StartAsync();
         var client = factory.CreateClient();
         var ct = TestContext.Current.CancellationToken;
 
@@ -56,8 +55,7 @@ public sealed class DatabaseAvailabilityTests
     public async Task Stop_SlowPageInFlight_NotReadyAtOnceAndThePageStillCompletes()
     {
         var faults = new FaultInjector().Delay("profile.posts", TimeSpan.FromSeconds(4));
-        var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Loading:RequestTimeout"] = "00:00:30" },
-            s => s.AddSingleton<IInterceptor>(faults), kestrel: true);
+        var factory = await TestSite.On(DatabaseProvider.Sqlite).With("Loading:RequestTimeout", "00:00:30").WithInterceptor(faults).OnKestrel().StartAsync();
         // A client of its own: disposing the factory (its StopAsync) first disposes the clients it made.
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var client = new HttpClient { BaseAddress = new Uri(address) };

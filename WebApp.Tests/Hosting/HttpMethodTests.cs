@@ -111,16 +111,13 @@ public sealed class HttpMethodTests(HttpMethodTests.Site site) : IClassFixture<H
         protected override async Task<LoggedSite> StartAsync(DatabaseProvider provider)
         {
             var logs = new LogCapture();
-            var factory = await WebAppFactory.StartAsync(
-                provider,
-                new Dictionary<string, string?>
+            var factory = await TestSite.On(provider).With(new Dictionary<string, string?>
                 {
                     ["PageViews:Enabled"] = "false",
                     ["Serilog:MinimumLevel:Default"] = "Information",
                     // About methods, not deadlines: a busy shared machine must not turn a 200 into a 504.
                     ["Loading:RequestTimeout"] = "00:00:30",
-                },
-                services => services.AddSingleton<ILogEventSink>(logs));
+                }).WithServices(services => services.AddSingleton<ILogEventSink>(logs)).StartAsync();
             return new LoggedSite(factory, logs);
         }
     }

@@ -16,7 +16,7 @@ public sealed class StartupTests
     {
         var database = await TestDatabases.CreateEmptyAsync(provider);
         // Outside Development seeding is off unless asked for (see DatabaseOptionsTests).
-        await using var factory = new WebAppFactory(database, new Dictionary<string, string?> { ["Database:SeedOnStartup"] = "true" });
+        await using var factory = await TestSite.On(database).With("Database:SeedOnStartup", "true").StartAsync();
         var client = factory.CreateClient();
 
         var page = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);
@@ -34,7 +34,7 @@ public sealed class StartupTests
     {
         var database = await TestDatabases.CreateMissingAsync(provider);
         var logs = new LogCapture();
-        await using var factory = new WebAppFactory(database, services: s => s.AddSingleton<ILogEventSink>(logs));
+        await using var factory = await TestSite.On(database).WithServices(s => s.AddSingleton<ILogEventSink>(logs)).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), "/", TestContext.Current.CancellationToken);
 
@@ -47,7 +47,7 @@ public sealed class StartupTests
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Health_SeededDatabase_LiveAndReady(DatabaseProvider provider)
     {
-        await using var factory = await WebAppFactory.StartAsync(provider);
+        await using var factory = await TestSite.On(provider).StartAsync();
         var client = factory.CreateClient();
 
         using var live = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
@@ -62,11 +62,11 @@ public sealed class StartupTests
     {
         // A port with nothing behind it; start-up work is off so the host can start without a database.
         var unreachable = new TestDatabase(DatabaseProvider.Postgres, "Host=127.0.0.1;Port=1;Database=none;Username=none");
-        await using var factory = new WebAppFactory(unreachable, new Dictionary<string, string?>
+        await using var factory = await TestSite.On(unreachable).With(new Dictionary<string, string?>
         {
             ["Database:MigrateOnStartup"] = "false",
             ["Database:SeedOnStartup"] = "false",
-        });
+        }).StartAsync();
         var client = factory.CreateClient();
 
         using var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
@@ -79,7 +79,7 @@ public sealed class StartupTests
     [Fact]
     public async Task UnknownPath_Returns404ErrorPageWithNoStackTraceOrExceptionText()
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, environment: "Production");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).InEnvironment("Production").StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), "/no/such/page", TestContext.Current.CancellationToken);
 

@@ -19,7 +19,8 @@ public sealed class StaticAssetTests
     [InlineData("Production", true)]
     public async Task Stylesheet_Fingerprinted_ServedAsCssAndCachedForAYear(string environment, bool kestrel)
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, PublishedCaching, environment: environment, kestrel: kestrel);
+        var site = TestSite.On(DatabaseProvider.Sqlite).With(PublishedCaching).InEnvironment(environment);
+        await using var factory = await (kestrel ? site.OnKestrel() : site).StartAsync();
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.AcceptEncoding.ParseAdd("gzip");
         var home = await HtmlPage.GetAsync(client, "/", TestContext.Current.CancellationToken);

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WebApp.Diagnostics;
 using WebApp.Hosting;
 using WebApp.Pages.Debug;
 using WebApp.Data;
@@ -105,7 +106,7 @@ public sealed class TrustedProxiesTests
     }
 
     private static Task<WebAppFactory> StartAsync(Dictionary<string, string?> settings) =>
-        WebAppFactory.StartAsync(DatabaseProvider.Sqlite, settings, TestPeer.Install, environment: "Production");
+        TestSite.On(DatabaseProvider.Sqlite).With(settings).WithServices(TestPeer.Install).InEnvironment("Production").StartAsync();
 
     private static async Task<HttpResponseMessage> SendAsync(WebAppFactory factory, string peer, params string[] headers)
     {

@@ -2,16 +2,17 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
+using Upfront.Loading;
 using WebApp.Data;
 using WebApp.Hosting;
-using WebApp.Loading;
 using WebApp.PageViews;
 using WebApp.Tests.Infrastructure;
+using WebApp.WarmUp;
 
 namespace WebApp.Tests.Hosting;
 
 /// <summary>
-/// The warm-up before readiness (Hosting/WarmUp.cs), on a real socket: /readyz says "warm-up" until every page route
+/// The warm-up before readiness (WarmUp/InstanceWarmUp.cs), on a real socket: /readyz says "warm-up" until every page route
 /// has been requested, and the instance's own profile requests count no view while a visitor's does.
 /// </summary>
 public sealed class WarmUpTests
@@ -86,8 +87,8 @@ public sealed class WarmUpTests
     {
         // WarmUp:Requests=0 (the tests' default): ready as soon as the database is, without waiting for the thread pool to
         // run the hosted service. A fresh instance, never started, stands for a host whose service has not run yet.
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite);
-        var warmUp = ActivatorUtilities.CreateInstance<WarmUp>(factory.Services);
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).StartAsync();
+        var warmUp = ActivatorUtilities.CreateInstance<InstanceWarmUp>(factory.Services);
 
         var health = await warmUp.CheckHealthAsync(new(), TestContext.Current.CancellationToken);
 

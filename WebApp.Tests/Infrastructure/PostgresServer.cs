@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using WebApp.Tools;
 
 namespace WebApp.Tests.Infrastructure;
 

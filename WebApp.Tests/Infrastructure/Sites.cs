@@ -1,21 +1,17 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using WebApp.Data;
 
 namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
-/// One running site per provider, shared by tests that only read pages. Its database is a fresh copy
-/// of the seed and its clock stands still at the seed's reference time, so pages render the same
-/// HTML on every run. It records no page views: views recorded by one test would change the counts
-/// that another test reads from the seed, depending on the order they run in.
+/// One running site per provider, shared by tests that only read pages: a <see cref="TestSite"/> on a fresh copy of the
+/// seed with its clock standing still (<see cref="TestSite.WithFixedClock"/>), so pages render the same HTML on every
+/// run. It records no page views: views recorded by one test would change the counts that another test reads from the
+/// seed, depending on the order they run in.
 /// </summary>
 public static class Sites
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<DatabaseProvider, Task<WebAppFactory>> Started = [];
-    private static readonly Dictionary<string, string?> ReadOnly = new() { ["PageViews:Enabled"] = "false" };
 
     public static DemoData Seed { get; } = DemoSeed.Generate(DemoSeedOptions.Default);
 
@@ -26,7 +22,7 @@ public static class Sites
         {
             if (!Started.TryGetValue(provider, out site!))
             {
-                site = WebAppFactory.StartAsync(provider, ReadOnly, FixedClock);
+                site = TestSite.On(provider).WithoutPageViews().WithFixedClock().StartAsync();
                 Started[provider] = site;
             }
         }
@@ -56,8 +52,4 @@ public static class Sites
             }
         }
     }
-
-    /// <summary>Replaces the app's clock with one stopped at the seed's reference time.</summary>
-    public static void FixedClock(IServiceCollection services) =>
-        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(DemoSeedOptions.Default.ReferenceTime))));
 }

@@ -16,7 +16,7 @@ public sealed class TcpForwarder(int targetPort) : IAsyncDisposable
     private Task _accepting = Task.CompletedTask;
 
     /// <summary>A port that was free when this forwarder was made (bound, then released).</summary>
-    public int Port { get; } = Repository.FreeLoopbackPort();
+    public int Port { get; } = Ports.FreeLoopback();
 
     public void Start()
     {

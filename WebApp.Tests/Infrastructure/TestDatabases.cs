@@ -101,7 +101,7 @@ public static class TestDatabases
     }
 
     /// <summary>Migrates and seeds the PostgreSQL template (once a run, by <see cref="TestEnvironment"/>).</summary>
-    internal static async Task<bool> CreatePostgresTemplateAsync(PostgresServer server)
+    internal static async Task CreatePostgresTemplateAsync(PostgresServer server)
     {
         await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {PostgresTemplate} WITH (FORCE)");
         await ExecuteAsync(server, $"CREATE DATABASE {PostgresTemplate}");
@@ -113,7 +113,6 @@ public static class TestDatabases
 
         // A template must have no open sessions while it is copied.
         NpgsqlConnection.ClearAllPools();
-        return true;
     }
 
     private static async Task ExecuteAsync(PostgresServer server, string sql)

@@ -26,9 +26,6 @@ public sealed class TestEnvironment : IAsyncLifetime
     /// <summary>The seeded SQLite file each seeded SQLite test database is a copy of.</summary>
     public string SqliteTemplate { get; private set; } = "";
 
-    /// <summary>Whether the seeded PostgreSQL template exists (false when PostgreSQL is unavailable).</summary>
-    public bool PostgresTemplateReady { get; private set; }
-
     /// <summary>One CREATE DATABASE at a time: PostgreSQL refuses to copy a template that another command is using.</summary>
     public SemaphoreSlim PostgresCopies { get; } = new(1, 1);
 
@@ -36,7 +33,10 @@ public sealed class TestEnvironment : IAsyncLifetime
     {
         Postgres = await PostgresServer.StartAsync();
         SqliteTemplate = await TestDatabases.CreateSqliteTemplateAsync(NewFolder("template-"));
-        PostgresTemplateReady = Postgres.AdminConnectionString is not null && await TestDatabases.CreatePostgresTemplateAsync(Postgres);
+        if (Postgres.AdminConnectionString is not null)
+        {
+            await TestDatabases.CreatePostgresTemplateAsync(Postgres);
+        }
         s_current = this;
     }
 

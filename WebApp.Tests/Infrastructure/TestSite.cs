@@ -1,7 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Serilog.Core;
 using WebApp.Data;
@@ -9,13 +12,14 @@ using WebApp.Data;
 namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
-/// Describes a test host, then starts it on a seeded database of its own:
-/// <c>TestSite.On(provider).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(1)).StartAsync()</c>.
+/// The one way to host the app in a test: describe it, then start it, on a seeded database of its own or on one the
+/// test made. <c>TestSite.On(provider).WithFaults(faults).WithLogs(logs).WithDeadline(TimeSpan.FromSeconds(1)).StartAsync()</c>.
 /// Everything goes in through configuration and services: the app has no test hooks.
 /// </summary>
 public sealed class TestSite
 {
     private readonly DatabaseProvider _provider;
+    private readonly TestDatabase? _database;
     private readonly Dictionary<string, string?> _settings = [];
     private readonly List<Action<IServiceCollection>> _services = [];
     private string _environment = "Testing";
@@ -23,14 +27,33 @@ public sealed class TestSite
     private Action<ListenOptions>? _listen;
     private int? _poolSize;
 
-    private TestSite(DatabaseProvider provider) => _provider = provider;
+    private TestSite(DatabaseProvider provider, TestDatabase? database)
+    {
+        _provider = provider;
+        _database = database;
+    }
 
-    public static TestSite On(DatabaseProvider provider) => new(provider);
+    /// <summary>A site on a fresh copy of the seeded database.</summary>
+    public static TestSite On(DatabaseProvider provider) => new(provider, null);
+
+    /// <summary>A site on a database the test prepared (empty, missing, unreachable, behind a proxy).</summary>
+    public static TestSite On(TestDatabase database) => new(database.Provider, database);
 
     /// <summary>A configuration value, as an environment variable or appsettings.json would give it.</summary>
     public TestSite With(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Several configuration values.</summary>
+    public TestSite With(IReadOnlyDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+
         return this;
     }
 
@@ -43,8 +66,15 @@ public sealed class TestSite
     /// <summary>The page deadline, <c>Loading:RequestTimeout</c>.</summary>
     public TestSite WithDeadline(TimeSpan deadline) => With("Loading:RequestTimeout", deadline.ToString());
 
-    /// <summary>Statements pass through <paramref name="faults"/>, which finds them by their loader's tag.</summary>
-    public TestSite WithFaults(FaultInjector faults) => WithServices(s => s.AddSingleton<IInterceptor>(faults));
+    /// <summary>Every statement of the app's contexts (reads and writes) passes through <paramref name="interceptor"/>.</summary>
+    public TestSite WithInterceptor(IInterceptor interceptor) => WithServices(services =>
+    {
+        services.ConfigureDbContext<SqliteAppDbContext>(options => options.AddInterceptors(interceptor));
+        services.ConfigureDbContext<PostgresAppDbContext>(options => options.AddInterceptors(interceptor));
+    });
+
+    /// <summary>Statements pass through <paramref name="faults"/>, which finds them by their loader's name.</summary>
+    public TestSite WithFaults(FaultInjector faults) => WithInterceptor(faults);
 
     /// <summary>Every log event from Information up also goes to <paramref name="sink"/>.</summary>
     public TestSite WithLogs(ILogEventSink sink) =>
@@ -52,6 +82,10 @@ public sealed class TestSite
 
     /// <summary>No page-view writes: a test that counts queries or reads seeded counts sees only its page's.</summary>
     public TestSite WithoutPageViews() => With("PageViews:Enabled", "false");
+
+    /// <summary>The app's clock stands still at the seed's reference time, so pages render the same HTML on every run.</summary>
+    public TestSite WithFixedClock() => WithServices(services =>
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(DemoSeedOptions.Default.ReferenceTime)))));
 
     /// <summary>PostgreSQL only: the app's <c>Maximum Pool Size</c>.</summary>
     public TestSite WithPoolSize(int size)
@@ -79,20 +113,19 @@ public sealed class TestSite
 
     public async Task<WebAppFactory> StartAsync()
     {
-        var database = await TestDatabases.CreateSeededAsync(_provider);
-        var settings = new Dictionary<string, string?>(_settings);
+        var database = _database ?? await TestDatabases.CreateSeededAsync(_provider);
         if (_poolSize is { } size)
         {
-            settings[$"ConnectionStrings:{_provider}"] = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = size }.ConnectionString;
+            database = database with { ConnectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = size }.ConnectionString };
         }
 
         var services = _services.ToArray();
-        var factory = new WebAppFactory(database, settings, s => Array.ForEach(services, configure => configure(s)), _environment);
+        var factory = new WebAppFactory(database, new Dictionary<string, string?>(_settings), s => Array.ForEach(services, configure => configure(s)), _environment);
         if (_kestrel)
         {
             // A listen endpoint on a free port, given to Kestrel before it starts. UseKestrel(0) instead rewrites the
             // server's addresses after the host is built, which races the app's own start of Kestrel and can throw
-            // "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714; seen in CI).
+            // "Addresses cannot be modified after the server has started" (dotnet/aspnetcore#67714).
             factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => _listen?.Invoke(listen)));
         }
 

@@ -1,47 +1,32 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using WebApp.Data;
 
 namespace WebApp.Tests.Infrastructure;
 
 /// <summary>
-/// Hosts the real app in the Testing environment on a test's own database. Configuration goes in
-/// through settings, services through <paramref name="services"/>: the app has no test hooks.
+/// The real app in the Testing environment on a test's own database, as <see cref="TestSite"/> describes it.
+/// Configuration goes in through settings, services through the site's service actions: the app has no test hooks.
 /// </summary>
-public sealed class WebAppFactory(
-    TestDatabase database,
-    IReadOnlyDictionary<string, string?>? settings = null,
-    Action<IServiceCollection>? services = null,
-    string environment = "Testing") : WebApplicationFactory<Program>
+public sealed class WebAppFactory : WebApplicationFactory<Program>
 {
-    public TestDatabase Database { get; } = database;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection> _services;
+    private readonly string _environment;
 
-    /// <summary>The common case of <see cref="TestSite"/>: settings and services, nothing else.</summary>
-    public static Task<WebAppFactory> StartAsync(
-        DatabaseProvider provider,
-        IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null,
-        bool kestrel = false,
-        string environment = "Testing")
+    internal WebAppFactory(TestDatabase database, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> services, string environment)
     {
-        var site = TestSite.On(provider).InEnvironment(environment);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            site.With(key, value);
-        }
-
-        if (services is not null)
-        {
-            site.WithServices(services);
-        }
-
-        return (kestrel ? site.OnKestrel() : site).StartAsync();
+        Database = database;
+        _settings = settings;
+        _services = services;
+        _environment = environment;
     }
+
+    public TestDatabase Database { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment(environment);
+        builder.UseEnvironment(_environment);
         // A build (unlike a publish) keeps the precompressed assets under obj/, mapped only by the
         // static web assets manifest, which the host reads by itself in Development alone. Without it
         // a browser asking for gzip gets an empty, typeless stylesheet in the other environments.
@@ -51,14 +36,11 @@ public sealed class WebAppFactory(
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         // A test starts its host and asks at once: no warm-up holding readiness back (WarmUpTests turn it on).
         builder.UseSetting("WarmUp:Requests", "0");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }
 
-        if (services is not null)
-        {
-            builder.ConfigureServices(services);
-        }
+        builder.ConfigureServices(_services);
     }
 }

@@ -32,7 +32,7 @@ public sealed class ReliabilityTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
         WebApp.Tests.Pages.PageFaultTests.AssertWithinDeadline(elapsed, Deadline, "profile.posts sleeping in PostgreSQL");
         Assert.Contains("profile.posts", faults.Cancelled);
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ReliabilityTests
         Assert.Equal("Online now", page.Text("#profile-activity .presence"));
         Assert.Equal("· 12-day streak", page.Text("#profile-activity .streak"));
         Assert.Equal([SeedFacts.Prolific.Handle], stub.Requests);
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class ReliabilityTests
         Assert.True(elapsed <= budget + TimeSpan.FromMilliseconds(300), $"the page waited {elapsed.TotalMilliseconds:F0} ms for a {budget.TotalMilliseconds:F0} ms budget (allowed: budget + 300 ms)");
         // The stub sees its request aborted: the outgoing call was cancelled, not left waiting.
         await stub.Aborted.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     [Theory]
@@ -89,7 +89,7 @@ public sealed class ReliabilityTests
         Assert.Equal("Activity unavailable right now.", page.Text("#profile-activity .unavailable"));
         Assert.Contains(logs.Events, e => e.Level == LogEventLevel.Warning && LogCapture.Property(e, "Loader") == "profile.activity");
         Assert.Empty(logs.AtLeast(LogEventLevel.Error));
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class ReliabilityTests
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
 
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
         Assert.Contains("profile.posts", faults.Cancelled);
         Assert.Empty(logs.AtLeast(LogEventLevel.Error));
     }
@@ -161,7 +161,7 @@ public sealed class ReliabilityTests
         var errors = logs.AtLeast(LogEventLevel.Error).Select(e => e.Exception?.ToString() ?? e.RenderMessage()).ToList();
         Assert.DoesNotContain(errors, e => e.Contains("second operation", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(errors, e => e.Contains("pool", StringComparison.OrdinalIgnoreCase));
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     /// <summary>One page and the error page with faults off, so a timed request pays no first-use cost.</summary>

@@ -10,8 +10,8 @@ using OpenTelemetry.Trace;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
-using WebApp.Data;
 using WebApp.Loading;
+using WebApp.Data;
 using WebApp.Observability;
 using WebApp.Tests.Infrastructure;
 
@@ -54,13 +54,13 @@ public sealed class TelemetryTests
         Assert.Equal($"/u/{handle}", server.GetTagItem("url.path"));
         Assert.Equal(server.SpanId, requestLog!.SpanId);
 
-        var loaders = trace.Where(s => s.Source.Name == LoadGroup.ActivitySourceName).ToList();
+        var loaders = trace.Where(s => s.Source.Name == LoadingServiceCollectionExtensions.TelemetryName).ToList();
         Assert.Equal(loaderNames, loaders.Select(s => s.DisplayName).Order().ToList());
         Assert.All(loaders, loader =>
         {
             Assert.Equal(server.SpanId, loader.ParentSpanId);
-            Assert.Equal("ok", loader.GetTagItem("webapp.loader.outcome"));
-            Assert.Equal("profile", loader.GetTagItem("webapp.page"));
+            Assert.Equal("ok", loader.GetTagItem("upfront.loader.outcome"));
+            Assert.Equal("profile", loader.GetTagItem("upfront.page"));
         });
 
         // The console template prints the trace id on the request's line.
@@ -103,7 +103,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Telemetry_NoOtlpEndpoint_RegistersNoTracerOrMeterProvider()
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" });
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithoutPageViews().StartAsync();
 
         using var response = await factory.CreateClient().GetAsync("/healthz", TestContext.Current.CancellationToken);
 
@@ -113,21 +113,18 @@ public sealed class TelemetryTests
     }
 
     private static Task<WebAppFactory> StartAsync(DatabaseProvider provider, OtlpReceiver receiver, LogCapture logs, SpanCollector spans) =>
-        WebAppFactory.StartAsync(
-            provider,
-            new Dictionary<string, string?>
+        TestSite.On(provider).With(new Dictionary<string, string?>
             {
                 [Telemetry.OtlpEndpoint] = receiver.Endpoint,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                 ["PageViews:Enabled"] = "false",
                 ["Loading:RequestTimeout"] = "00:00:20", // a cold first page on a busy machine; no deadline is tested here
                 ["Serilog:MinimumLevel:Default"] = "Information",
-            },
-            services =>
+            }).WithServices(services =>
             {
                 services.AddSingleton<ILogEventSink>(logs);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
-            });
+            }).StartAsync();
 
     /// <summary>The console output template of appsettings.json, as the app ships it.</summary>
     internal static string ConfiguredOutputTemplate(WebAppFactory factory)

@@ -42,7 +42,7 @@ public sealed class FlushInterceptor : DbCommandInterceptor
 
     public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (FaultInjector.TagOf(command.CommandText) != PageViewWriter.Tag)
+        if (!command.CommandText.StartsWith("-- " + PageViewWriter.Tag + "\n", StringComparison.Ordinal))
         {
             return result;
         }

@@ -77,15 +77,6 @@ public sealed class PageViewBatchTests
         Assert.Equal(0, batch.Views);
     }
 
-    [Theory]
-    [InlineData(1, 100)]
-    [InlineData(2, 200)]
-    [InlineData(4, 800)]
-    [InlineData(7, 5000)]
-    [InlineData(1000, 5000)]
-    public void RetryDelay_Attempt_DoublesUpToTheMaximum(int attempt, int expectedMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), PageViewWriter.RetryDelay(attempt, TimeSpan.FromSeconds(5)));
-
     private static ChannelReader<PageView> Queue(params PageView[] views)
     {
         var channel = Channel.CreateUnbounded<PageView>();

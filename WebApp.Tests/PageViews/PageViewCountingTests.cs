@@ -94,13 +94,15 @@ public sealed class PageViewCountingTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(DemoSeedOptions.Default.ReferenceTime));
         settings["Serilog:MinimumLevel:Default"] = "Information";
-        var factory = await WebAppFactory.StartAsync(provider, settings, s =>
+        var site = TestSite.On(provider).With(settings);
+        if (interceptor is not null)
+        {
+            site.WithInterceptor(interceptor);
+        }
+
+        var factory = await site.WithServices(s =>
         {
             s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-            if (interceptor is not null)
-            {
-                s.AddSingleton(interceptor);
-            }
 
             if (logs is not null)
             {
@@ -108,7 +110,7 @@ public sealed class PageViewCountingTests
             }
 
             services?.Invoke(s);
-        });
+        }).StartAsync();
         return new Site(
             factory,
             factory.Services.GetRequiredService<PageViewRecorder>(),

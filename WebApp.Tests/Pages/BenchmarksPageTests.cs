@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using WebApp.Data;
 using WebApp.Tests.Infrastructure;
+using WebApp.Tools;
 
 namespace WebApp.Tests.Pages;
 
@@ -18,7 +19,7 @@ public sealed class BenchmarksPageTests
             await WriteAsync(folder, "render.json", "render", "µs", [("Razor Pages view (Posts=20)", 41.25, true), ("RazorSlices template (Posts=20)", 9.5, false)]);
             await WriteAsync(folder, "load.json", "load", "requests/s", [("LoadGroup, unbounded", 3120.4, true), ("LoadGroup, MaxConcurrency=1", 2010, false), ("<script>x</script>", 1, false)]);
             await File.WriteAllTextAsync(Path.Combine(folder, "broken.json"), "{ not json", TestContext.Current.CancellationToken);
-            await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Benchmarks:ResultsPath"] = folder });
+            await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With("Benchmarks:ResultsPath", folder).StartAsync();
 
             var page = await HtmlPage.GetAsync(factory.CreateClient(), "/benchmarks", TestContext.Current.CancellationToken);
 
@@ -49,7 +50,7 @@ public sealed class BenchmarksPageTests
     public async Task Benchmarks_MissingFolder_SaysSoWithoutPrintingAPath()
     {
         var folder = Path.Combine(Path.GetTempPath(), "webapp-no-such-results-" + Guid.NewGuid().ToString("N"));
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Benchmarks:ResultsPath"] = folder });
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With("Benchmarks:ResultsPath", folder).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), "/benchmarks", TestContext.Current.CancellationToken);
 
@@ -73,7 +74,7 @@ public sealed class BenchmarksPageTests
             await File.WriteAllTextAsync(Path.Combine(folder, "shape.json"), """{ "results": [ { "name": "x", "value": "fast" } ] }""", TestContext.Current.CancellationToken);
             await File.WriteAllTextAsync(Path.Combine(folder, "array.json"), "[1, 2]", TestContext.Current.CancellationToken);
             Directory.CreateDirectory(Path.Combine(folder, "folder.json"));
-            await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Benchmarks:ResultsPath"] = folder });
+            await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With("Benchmarks:ResultsPath", folder).StartAsync();
 
             var page = await HtmlPage.GetAsync(factory.CreateClient(), "/benchmarks", TestContext.Current.CancellationToken);
 

@@ -108,7 +108,7 @@ public sealed class DirectoryPageTests
     }
 
     [Fact]
-    public async Task Directory_PagePastTheEnd_Is404WithoutReadingThatPage_AndTheLastPageHasTheRest()
+    public async Task Directory_PagePastTheEnd_Is404AfterBothLoadersInOneGo_AndTheLastPageHasTheRest()
     {
         var faults = new FaultInjector();
         await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithFaults(faults).WithoutPageViews().StartAsync();
@@ -122,8 +122,8 @@ public sealed class DirectoryPageTests
         var lastPage = await HtmlPage.GetAsync(client, $"/users?page={last}", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, past.Status);
-        Assert.Contains("directory.count", pastQueries);
-        Assert.DoesNotContain("directory.page", pastQueries);
+        // The rows are read beside the count, not after it: a page past the end costs what the last page costs.
+        Assert.Equal(["directory.count", "directory.page"], pastQueries.Order(StringComparer.Ordinal));
         Assert.Equal(HttpStatusCode.OK, lastPage.Status);
         Assert.Equal(users - (last - 1) * DirectoryModel.PageSize, lastPage.All("#directory tbody tr").Count);
         Assert.Contains("directory.page", faults.Executed);
@@ -157,7 +157,7 @@ public sealed class DirectoryPageTests
         var page = await HtmlPage.GetAsync(factory.CreateClient(), "/users?q=zoe", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
-        var pageMs = ServerTiming.Durations(page.Headers.GetValues("Server-Timing")).Single(d => d.Name == "directory.page").Ms;
+        var pageMs = ServerTimingEntries.Durations(page.Headers.GetValues("Server-Timing")).Single(d => d.Name == "directory.page").Ms;
         Assert.True(pageMs < 500, $"directory.page took {pageMs} ms while the count was held for 1000 ms: it waited for the count");
     }
 

@@ -29,7 +29,7 @@ public sealed partial class DirectorySearchIndexTests
     public async Task Search_OnSqlite_ReadsOnlyIndexes(string query, bool trigrams, string sort)
     {
         var plans = new QueryPlans();
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: s => s.AddSingleton<IInterceptor>(plans));
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithInterceptor(plans).StartAsync();
         var client = factory.CreateClient();
 
         var page = await HtmlPage.GetAsync(client, $"/users?q={Uri.EscapeDataString(query)}&sort={sort}", TestContext.Current.CancellationToken);

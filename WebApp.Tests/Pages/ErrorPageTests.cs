@@ -29,9 +29,9 @@ public sealed class ErrorPageTests
 
         model.OnPageHandlerExecuting(null!);
 
-        Assert.Equal(status, model.Status);
-        Assert.Equal(title, model.Title);
-        Assert.Contains(explanation, model.Explanation, StringComparison.Ordinal);
+        Assert.Equal(status, model.View.Status);
+        Assert.Equal(title, model.View.Title);
+        Assert.Contains(explanation, model.View.Explanation, StringComparison.Ordinal);
         Assert.Equal(status, context.Response.StatusCode);
     }
 
@@ -43,8 +43,8 @@ public sealed class ErrorPageTests
 
         model.OnPageHandlerExecuting(null!);
 
-        Assert.Equal((500, "Something went wrong"), (model.Status, model.Title));
-        Assert.DoesNotContain("secret", model.Explanation, StringComparison.Ordinal);
+        Assert.Equal((500, "Something went wrong"), (model.View.Status, model.View.Title));
+        Assert.DoesNotContain("secret", model.View.Explanation, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -56,7 +56,7 @@ public sealed class ErrorPageTests
 
         model.OnPageHandlerExecuting(null!);
 
-        Assert.Equal((404, "Page not found"), (model.Status, model.Title));
+        Assert.Equal((404, "Page not found"), (model.View.Status, model.View.Title));
         Assert.Equal(404, context.Response.StatusCode);
     }
 

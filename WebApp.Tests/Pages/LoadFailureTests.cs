@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using Serilog.Events;
+using Upfront.EntityFrameworkCore.Sqlite;
 using WebApp.Data;
 using WebApp.Tests.Infrastructure;
 
@@ -46,7 +47,7 @@ public sealed class LoadFailureTests
         var errors = logs.AtLeast(LogEventLevel.Error).ToList();
         Assert.Contains(errors, e => e.Exception is InvalidOperationException { Message: "injected stats failure" });
         Assert.DoesNotContain(errors, e => e.Exception is OperationCanceledException);
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 
     [Fact]
@@ -69,6 +70,6 @@ public sealed class LoadFailureTests
         Assert.Contains("profile.posts", line.Properties["Loaders"].ToString(), StringComparison.Ordinal);
         Assert.Contains("profile.posts", faults.Cancelled);
         Assert.Empty(logs.AtLeast(LogEventLevel.Error));
-        await LeakCheck.AssertNoLeaksAsync(factory);
+        await factory.AssertNoLeaksAsync();
     }
 }

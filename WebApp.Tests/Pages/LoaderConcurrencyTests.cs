@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Pages;
@@ -63,7 +63,7 @@ public sealed class LoaderConcurrencyTests(LoaderConcurrencyTests.Sites sites) :
     {
         protected override async Task<WebAppFactory> StartAsync(DatabaseProvider provider)
         {
-            var factory = await WebAppFactory.StartAsync(provider, new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" });
+            var factory = await TestSite.On(provider).WithoutPageViews().StartAsync();
             var client = factory.CreateClient();
             foreach (var (url, _) in PageFaultTests.PageLoaders.Values)
             {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
 using WebApp.Data;
 using WebApp.Pages;
+using WebApp.Pages.Shared;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.Pages;
@@ -72,7 +73,7 @@ public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<P
         site.Faults.Reset();
         // The home page's figures come from the cache: evict them so that every loader runs its query.
         var cache = site.Factory.Services.GetRequiredService<IMemoryCache>();
-        foreach (var key in IndexModel.CacheKeys)
+        foreach (var key in SiteCache.Keys)
         {
             cache.Remove(key);
         }
@@ -146,7 +147,7 @@ public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<P
             .Where(e => e.Level >= LogEventLevel.Error && (fault == Fault.ClientLeaves || e.Exception is OperationCanceledException))
             .Select(e => e.RenderMessage() + " " + e.Exception?.GetType().Name).ToList();
         Assert.True(errors.Count == 0, "errors logged: " + string.Join("\n", errors));
-        await LeakCheck.AssertNoLeaksAsync(site.Factory, site.Probe);
+        await site.Factory.AssertNoLeaksAsync(site.Probe);
     }
 
     [Theory]
@@ -170,7 +171,7 @@ public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<P
 
             Assert.Equal(HttpStatusCode.GatewayTimeout, page.Status);
             AssertWithinDeadline(elapsed, deadline, $"Loading:RequestTimeout={deadline}");
-            await LeakCheck.AssertNoLeaksAsync(site.Factory, site.Probe);
+            await site.Factory.AssertNoLeaksAsync(site.Probe);
             times.Add(elapsed);
         }
 
@@ -235,21 +236,16 @@ public sealed class PageFaultTests(PageFaultTests.Sites sites) : IClassFixture<P
         var faults = new FaultInjector();
         var probe = new RequestEndProbe();
         var logs = new LogCapture();
-        var factory = await WebAppFactory.StartAsync(
-            provider,
-            new Dictionary<string, string?>
+        var factory = await TestSite.On(provider).With(new Dictionary<string, string?>
             {
                 ["Loading:RequestTimeout"] = deadline.ToString("c", CultureInfo.InvariantCulture),
                 ["PageViews:Enabled"] = "false",
                 ["Serilog:MinimumLevel:Default"] = "Information",
-            },
-            services =>
+            }).WithFaults(faults).WithServices(services =>
             {
-                services.AddSingleton<IInterceptor>(faults);
                 services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(probe);
                 services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
-            },
-            kestrel: true); // a real socket: a client that leaves closes it
+            }).OnKestrel().StartAsync(); // a real socket: a client that leaves closes it
         var client = factory.CreateClient();
         foreach (var (url, _) in PageLoaders.Values)
         {

@@ -41,7 +41,7 @@ public sealed class SnapshotTests
         using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
 
         Assert.Equal(status, (int)response.StatusCode);
-        HtmlSnapshot.Match(name, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        HtmlSnapshot.Default.Match(name, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Theory]
@@ -51,14 +51,7 @@ public sealed class SnapshotTests
         var faults = new FaultInjector()
             .Throw("profile.stats", new InvalidOperationException("injected"))
             .Delay("post.post", TimeSpan.FromSeconds(30));
-        await using var factory = await WebAppFactory.StartAsync(
-            provider,
-            new Dictionary<string, string?> { ["Loading:RequestTimeout"] = "00:00:01" },
-            services =>
-            {
-                services.AddSingleton<IInterceptor>(faults);
-                Sites.FixedClock(services);
-            });
+        await using var factory = await TestSite.On(provider).With("Loading:RequestTimeout", "00:00:01").WithFaults(faults).WithFixedClock().StartAsync();
         var client = factory.CreateClient();
         var author = SeedFacts.Prolific;
 
@@ -67,7 +60,7 @@ public sealed class SnapshotTests
 
         Assert.Equal(500, (int)failed.StatusCode);
         Assert.Equal(504, (int)timedOut.StatusCode);
-        HtmlSnapshot.Match("500", await failed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        HtmlSnapshot.Match("504", await timedOut.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        HtmlSnapshot.Default.Match("500", await failed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        HtmlSnapshot.Default.Match("504", await timedOut.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
+using WebApp.Pages.Markup;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Tests.Pages;
@@ -175,14 +176,14 @@ public sealed class ViewHelperTests
     public void Announcement_TextIsEncoded() =>
         Assert.Equal(
             "<aside class=\"announcement\" aria-label=\"Announcement\">\n<p>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</p>\n</aside>",
-            Html(SiteAnnouncement.Markup("<b>Tom & Jerry</b>")));
+            Html(AnnouncementMarkup.For("<b>Tom & Jerry</b>")));
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("  \n ")]
     public void Announcement_NoneOrBlank_WritesNothing(string? text) =>
-        Assert.Equal("", Html(SiteAnnouncement.Markup(text)));
+        Assert.Equal("", Html(AnnouncementMarkup.For(text)));
 
     private static string Html(IHtmlContent content)
     {

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Globalization;
+using System.Net;
 using Microsoft.AspNetCore.Mvc.Razor;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.TagHelpers;
@@ -9,10 +9,14 @@ using Microsoft.AspNetCore.Razor.TagHelpers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
+using Upfront.Loading;
+using Upfront.Rendering;
 using WebApp.Data;
-using WebApp.Loading;
-using WebApp.Rendering;
 using WebApp.Tests.Infrastructure;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using WebApp.Loading;
+using WebApp.Pages;
 
 namespace WebApp.Tests.Rendering;
 
@@ -23,18 +27,18 @@ namespace WebApp.Tests.Rendering;
 /// </summary>
 public sealed class RenderGuardTests
 {
-    private const string ViolationsInstrument = "webapp.render.io_violations";
-    private const string RenderInstrument = "webapp.render.duration";
+    private const string ViolationsInstrument = "upfront.rendering.io_violations";
+    private const string RenderInstrument = "upfront.rendering.duration";
 
     [Fact]
     public async Task Guard_DatabaseQueryWhileRendering_FailsThePageNamingPageAndCall()
     {
         var logs = new LogCapture();
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithServices(services =>
         {
             IoPartialTagHelpers.Replace(services, Query);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
-        });
+        }).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -48,11 +52,11 @@ public sealed class RenderGuardTests
     public async Task Guard_HttpCallWhileRendering_FailsThePageNamingPageAndCall()
     {
         var logs = new LogCapture();
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithServices(services =>
         {
             IoPartialTagHelpers.Replace(services, Call);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
-        });
+        }).StartAsync();
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -66,12 +70,12 @@ public sealed class RenderGuardTests
     public async Task Guard_InProduction_LogsCountsAndStillServesThePage()
     {
         var logs = new LogCapture();
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: services =>
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithServices(services =>
         {
             IoPartialTagHelpers.Replace(services, Query);
             services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
-        }, environment: "Production");
-        using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
+        }).InEnvironment("Production").StartAsync();
+        using var violations = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), PagesServiceCollectionExtensions.RenderMeterName, ViolationsInstrument);
 
         var page = await HtmlPage.GetAsync(factory.CreateClient(), $"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
 
@@ -82,7 +86,7 @@ public sealed class RenderGuardTests
         Assert.NotEmpty(errors);
         Assert.All(errors, error => Assert.Equal("profile", LogCapture.Property(error, "Page")));
         Assert.Contains(errors, error => LogCapture.Property(error, "Call")!.StartsWith("database", StringComparison.Ordinal));
-        Assert.Contains(violations.Measurements, m => m.Tags["page"] == "profile");
+        Assert.Contains(violations.GetMeasurementSnapshot(), m => (string?)m.Tags["page"] == "profile");
     }
 
     [Theory]
@@ -90,10 +94,10 @@ public sealed class RenderGuardTests
     public async Task Guard_EveryPage_RendersWithNoIoAndUnderTheGuard(DatabaseProvider provider)
     {
         // Diagnostics on, over a loopback socket: /debug/loaders renders too.
-        await using var factory = await WebAppFactory.StartAsync(provider, new Dictionary<string, string?> { ["Diagnostics:Enabled"] = "true" }, kestrel: true);
-        using var violations = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, ViolationsInstrument);
-        using var renders = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, RenderInstrument);
-        using var loaders = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, "webapp.loading.loader_duration");
+        await using var factory = await TestSite.On(provider).With("Diagnostics:Enabled", "true").OnKestrel().StartAsync();
+        using var violations = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), PagesServiceCollectionExtensions.RenderMeterName, ViolationsInstrument);
+        using var renders = new MetricCollector<double>(factory.Services.GetRequiredService<IMeterFactory>(), PagesServiceCollectionExtensions.RenderMeterName, RenderInstrument);
+        using var loaders = new MetricCollector<double>(factory.Services.GetRequiredService<IMeterFactory>(), WebApp.Loading.LoadingServiceCollectionExtensions.TelemetryName, "upfront.loading.loader_duration");
         var client = factory.CreateClient();
         var author = SeedFacts.Prolific;
         var pages = new Dictionary<string, string>
@@ -113,11 +117,11 @@ public sealed class RenderGuardTests
             Assert.Equal(url == "/no/such/page" ? HttpStatusCode.NotFound : HttpStatusCode.OK, page.Status);
         }
 
-        Assert.Empty(violations.Measurements);
+        Assert.Empty(violations.GetMeasurementSnapshot());
         // Each page rendered inside the render phase: the guard was armed while it wrote HTML.
-        Assert.Equal(pages.Values.Order(), renders.Measurements.Select(m => m.Tags["page"]!).Order());
+        Assert.Equal(pages.Values.Order(), renders.GetMeasurementSnapshot().Select(m => (string)m.Tags["page"]!).Order());
         // One vocabulary: a page's loaders are measured under the name its render is.
-        var loaderPages = loaders.Measurements.Select(m => m.Tags["page"]!).Distinct().Order().ToList();
+        var loaderPages = loaders.GetMeasurementSnapshot().Select(m => (string)m.Tags["page"]!).Distinct().Order().ToList();
         Assert.Equal(["benchmarks", "directory", "home", "post", "profile"], loaderPages);
     }
 
@@ -177,4 +181,17 @@ public sealed class RenderGuardTests
             }
         }
     }
+}
+
+/// <summary>The name the render guard gives a page: its load group's.</summary>
+public sealed class PageNameTests
+{
+    [Theory]
+    [InlineData("/Index", "home")]
+    [InlineData("/Profile", "profile")]
+    [InlineData("/Debug/Loaders", "debug.loaders")]
+    [InlineData("", "unknown")]
+    [InlineData(null, "unknown")]
+    public void PageName_IsTheLoadGroupsName(string? path, string expected) =>
+        Assert.Equal(expected, PagesServiceCollectionExtensions.PageName(path));
 }

@@ -21,7 +21,8 @@ public sealed class DiagnosticsAccessTests
     public async Task DebugLoaders_ByEnvironmentAndSetting_ShownOnlyWhereAllowed(string environment, string? enabled, bool kestrel, HttpStatusCode expected)
     {
         var settings = new Dictionary<string, string?> { ["Diagnostics:Enabled"] = enabled };
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, settings, kestrel: kestrel, environment: environment);
+        var site = TestSite.On(DatabaseProvider.Sqlite).With(settings).InEnvironment(environment);
+        await using var factory = await (kestrel ? site.OnKestrel() : site).StartAsync();
         var client = factory.CreateClient();
 
         var html = await HtmlPage.GetAsync(client, "/debug/loaders", TestContext.Current.CancellationToken);
@@ -70,7 +71,7 @@ public sealed class DiagnosticsAccessTests
             ["ForwardedHeaders:KnownProxies:0"] = Proxy,
             ["FORWARDEDHEADERS_ENABLED"] = hostSwitch ? "true" : null,
         };
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, settings, TestPeer.Install, environment: "Production");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With(settings).WithServices(TestPeer.Install).InEnvironment("Production").StartAsync();
         var client = factory.CreateClient();
         var headers = header.Length == 0 ? [] : new[] { header };
 
@@ -87,7 +88,7 @@ public sealed class DiagnosticsAccessTests
     {
         // ASPNETCORE_FORWARDEDHEADERS_ENABLED=true by itself makes ASP.NET Core believe any X-Forwarded-For.
         var settings = new Dictionary<string, string?> { ["Diagnostics:Enabled"] = "true", ["FORWARDEDHEADERS_ENABLED"] = "true" };
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, settings, TestPeer.Install, environment: "Production");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).With(settings).WithServices(TestPeer.Install).InEnvironment("Production").StartAsync();
 
         using var response = await factory.CreateClient().SendAsync(
             TestPeer.Request(HttpMethod.Get, "/debug/loaders", Outsider, "X-Forwarded-For: 127.0.0.1"), TestContext.Current.CancellationToken);
@@ -102,7 +103,7 @@ public sealed class DiagnosticsAccessTests
     {
         const string secret = "Host=db.internal;Username=webapp;Password=hunter2-not-real";
         var faults = new FaultInjector().Throw("home.latest", new InvalidOperationException($"Could not connect: {secret}"));
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: s => s.AddSingleton<IInterceptor>(faults), environment: environment);
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithInterceptor(faults).InEnvironment(environment).StartAsync();
 
         using var response = await factory.CreateClient().GetAsync("/", TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);

@@ -197,11 +197,7 @@ public sealed class HostileInputTests(HostileInputTests.Sites sites) : IClassFix
         protected override async Task<LoggedSite> StartAsync(DatabaseProvider provider)
         {
             var logs = new LogCapture();
-            var factory = await WebAppFactory.StartAsync(
-                provider,
-                new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Serilog:MinimumLevel:Default"] = "Information" },
-                services => services.AddSingleton<Serilog.Core.ILogEventSink>(logs),
-                kestrel: true); // a real socket: the test server's own URL parser rejects what Kestrel must answer
+            var factory = await TestSite.On(provider).With(new Dictionary<string, string?> { ["PageViews:Enabled"] = "false", ["Serilog:MinimumLevel:Default"] = "Information" }).WithServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(logs)).OnKestrel().StartAsync(); // a real socket: the test server's own URL parser rejects what Kestrel must answer
             return new LoggedSite(factory, logs);
         }
     }

@@ -33,18 +33,14 @@ public sealed class LogForgingTests
     public async Task Logs_ControlCharactersInPathQueryAndHeaders_EveryEventIsOneEscapedLine(DatabaseProvider provider)
     {
         var logs = new LogCapture();
-        await using var factory = await WebAppFactory.StartAsync(
-            provider,
-            new Dictionary<string, string?>
+        await using var factory = await TestSite.On(provider).With(new Dictionary<string, string?>
             {
                 ["PageViews:Enabled"] = "false",
                 ["Loading:RequestTimeout"] = "00:00:20", // a cold first page on a busy machine; no deadline is tested here
                 ["Serilog:MinimumLevel:Default"] = "Information",
                 // The framework's own request logs too (they print the decoded path), as an operator debugging would.
                 ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Information",
-            },
-            services => services.AddSingleton<ILogEventSink>(logs),
-            kestrel: true);
+            }).WithServices(services => services.AddSingleton<ILogEventSink>(logs)).OnKestrel().StartAsync();
         using var client = factory.CreateClient();
 
         foreach (var (raw, _) in Breakers)

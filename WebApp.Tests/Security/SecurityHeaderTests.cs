@@ -51,7 +51,7 @@ public sealed class SecurityHeaderTests
     public async Task Response_500Page_CarriesSecurityHeaders()
     {
         var faults = new FaultInjector().Throw("home.latest", new InvalidOperationException("injected"));
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: s => s.AddSingleton<IInterceptor>(faults));
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithInterceptor(faults).StartAsync();
 
         using var response = await factory.CreateClient().GetAsync("/", TestContext.Current.CancellationToken);
 
@@ -77,7 +77,7 @@ public sealed class SecurityHeaderTests
     [InlineData("Development", false)]
     public async Task Hsts_OverHttps_OutsideDevelopment(string environment, bool expected)
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, environment: environment);
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).InEnvironment(environment).StartAsync();
         // Not localhost: the middleware leaves HSTS off for it, so a developer's browser does not pin it.
         var client = factory.CreateClient(new() { BaseAddress = new Uri("https://webapp.example") });
 

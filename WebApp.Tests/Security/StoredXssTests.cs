@@ -65,7 +65,7 @@ public sealed class StoredXssTests
             postId = payloadPost.Id;
         }
 
-        await using var factory = new WebAppFactory(database, new Dictionary<string, string?> { ["PageViews:Enabled"] = "false" });
+        await using var factory = await TestSite.On(database).WithoutPageViews().StartAsync();
         var client = factory.CreateClient();
         var id = postId.ToString(CultureInfo.InvariantCulture);
 

@@ -55,7 +55,7 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             else
             {
                 // SQLite keeps no statistics, so a search sorted by name walks the name index testing each key: the
-                // key rides along too, so that walk never reads the table (10 ms for all 100,000 users, not 300).
+                // key rides along too, so that walk never reads the table (scripts/worst-case.sh).
                 // Texts of three characters or more are answered by the FTS5 trigram table users_search
                 // (migration UserSearchIndexes), which is not part of this model.
                 user.HasIndex(u => new { u.DisplayName, u.Handle, u.SearchKey });

@@ -45,7 +45,7 @@ internal sealed partial class DatabaseInitializer(
         {
             for (var attempt = 2; ; attempt++)
             {
-                await Task.Delay(RetryDelay(attempt - 1, settings.RetryFirstDelay, settings.RetryMaxDelay), time, cancellationToken);
+                await Task.Delay(Backoff.Delay(attempt - 1, settings.RetryFirstDelay, settings.RetryMaxDelay), time, cancellationToken);
                 if (await TryInitializeAsync(attempt, cancellationToken))
                 {
                     return;
@@ -75,7 +75,7 @@ internal sealed partial class DatabaseInitializer(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var settings = options.Value;
-            var delay = RetryDelay(attempt, settings.RetryFirstDelay, settings.RetryMaxDelay);
+            var delay = Backoff.Delay(attempt, settings.RetryFirstDelay, settings.RetryMaxDelay);
             state.MarkPending($"Start-up work on the database failed (attempt {attempt}): {ex.GetType().Name}. Next attempt in {delay.TotalSeconds:F0} s.");
             LogAttemptFailed(ex, attempt, delay.TotalSeconds);
             return false;
@@ -108,10 +108,6 @@ internal sealed partial class DatabaseInitializer(
             }
         }
     }
-
-    /// <summary><paramref name="first"/>, doubling after each failed attempt, at most <paramref name="max"/>.</summary>
-    internal static TimeSpan RetryDelay(int failedAttempts, TimeSpan first, TimeSpan max) =>
-        TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(failedAttempts - 1, 30)));
 
     /// <summary>Inserts the demo data when the database has no users; returns the users inserted.</summary>
     public static async Task<int> SeedIfEmptyAsync(AppDbContext db, DemoSeedOptions options, CancellationToken cancellationToken)

@@ -1,8 +1,11 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
+using Upfront.EntityFrameworkCore;
+using Upfront.EntityFrameworkCore.Npgsql;
+using Upfront.EntityFrameworkCore.Sqlite;
+using Upfront.Rendering;
 
 namespace WebApp.Data;
 
@@ -21,8 +24,9 @@ public static class DatabaseServiceCollectionExtensions
 
     /// <summary>
     /// Registers a pooled <see cref="IDbContextFactory{AppDbContext}"/> for the configured provider, the one page
-    /// loaders read through (one short-lived context per concurrent loader, no tracking by default; a standby
-    /// when the connection string names one), and a <see cref="PrimaryDbContextFactory"/> for everything that writes.
+    /// loaders read through (one short-lived context per concurrent loader, no tracking, statements tagged with their
+    /// loader; a standby when the connection string names one), guarded while pages render, and a
+    /// <see cref="PrimaryDbContextFactory"/> for everything that writes.
     /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -36,19 +40,18 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton(DemoSeedOptions.Default);
         services.AddSingleton<DatabaseState>();
         services.AddHostedService<DatabaseInitializer>();
-        // In-memory cache for the few loaders whose value may be a little stale (DbLoaders.CachedQuery).
+        // In-memory cache for the few loaders whose value may be a little stale (Pages/Shared/SiteCache).
         services.AddMemoryCache();
 
-        var provider = configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        var section = configuration.GetSection(DatabaseOptions.Section);
+        var provider = section.GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        var threadSafetyChecks = section.GetValue(nameof(DatabaseOptions.ThreadSafetyChecks), true);
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), environment.ContentRootPath);
-                services.AddSingleton<SqliteStatementGate>().AddSingleton<IInterceptor>(sp => sp.GetRequiredService<SqliteStatementGate>());
-                services.AddProviderFactory<SqliteAppDbContext>(!environment.IsProduction(), (options, interceptors) => options
-                    .UseSqlite(sqlite)
-                    .ReplaceService<IExceptionDetector, SqliteCancellationDetector>()
-                    .AddInterceptors(interceptors));
+                services.AddReaders<SqliteAppDbContext>(options => options.UseSqlite(sqlite), threadSafetyChecks);
+                services.AddSqliteDeadlines<SqliteAppDbContext>();
                 // One file: reads and writes go to the same place.
                 services.AddSingleton(sp => new PrimaryDbContextFactory(sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext));
                 break;
@@ -58,10 +61,7 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
-                // A read that fails on a dead pooled connection is tried once more by its loader (DbLoaders.RunAsync).
-                services.AddProviderFactory<PostgresAppDbContext>(!environment.IsProduction(), (options, interceptors) => options
-                    .UseNpgsql(reads)
-                    .AddInterceptors(interceptors));
+                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks);
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:
@@ -71,40 +71,40 @@ public static class DatabaseServiceCollectionExtensions
         return services;
     }
 
-    private static void AddProviderFactory<TContext>(this IServiceCollection services, bool threadSafetyChecks, Action<DbContextOptionsBuilder, IEnumerable<IInterceptor>> configure)
+    private static void AddReaders<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> provider, bool threadSafetyChecks)
         where TContext : AppDbContext
     {
-        // The loader's SQL tag first, so that every interceptor registered in DI after it (the render guard, the
-        // SQLite gate, test-only fault injectors) sees the tagged statement.
-        services.AddPooledDbContextFactory<TContext>((sp, options) =>
+        services.AddPooledDbContextFactory<TContext>(options =>
         {
-            configure(options, [LoaderSqlTag.Instance, .. sp.GetServices<IInterceptor>()]);
-            options.UseSnakeCaseNamingConvention()
+            provider(options);
+            options.UseLoaderSqlTags()
+                .UseSnakeCaseNamingConvention()
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-                // EF Core's check that two threads never use one context at once costs two AsyncLocal writes (each
-                // a copy of the request's execution context) per row read: a tenth of a profile's allocations. A
-                // loader's context is its own (DbLoaders.RunAsync rents one per query), so in production the check
-                // is off; in Development and in the tests it stays on, to catch a loader that shares one.
+                // Database:ThreadSafetyChecks (docs/database.md): EF Core's check that no two threads use one context
+                // at once. A loader's context is its own (group.Query rents one per query), so the check can only
+                // fire on a bug; PreloadBenchmarks measures what it costs a page.
                 .EnableThreadSafetyChecks(threadSafetyChecks);
         });
+        services.AddRenderGuard().ForDbContext<TContext>();
         services.AddSingleton<IDbContextFactory<AppDbContext>, AppDbContextFactory<TContext>>();
     }
 
     /// <summary>
-    /// Contexts on the primary, without the readers' retrying strategy (seeding and migrations use transactions).
-    /// Not pooled: writes are few (a page-view batch, a migration), and EF Core pools one options instance per
-    /// context type, the readers' one. With several hosts both strings differ only in Target Session Attributes,
-    /// which Npgsql leaves out of its pool key: both go through one multi-host data source (Npgsql's
-    /// WithTargetSession), so each server sees one pool per instance; with one host they are the same string.
+    /// Contexts on the primary: the readers' options (every <c>ConfigureDbContext</c> of the context type, so the same
+    /// interceptors), on the primary's connection string. Not pooled: writes are few (a page-view batch, a migration),
+    /// and EF Core pools one options instance per context type, the readers' one. With several hosts both strings
+    /// differ only in Target Session Attributes, which Npgsql leaves out of its pool key: both go through one
+    /// multi-host data source, so each server sees one pool per instance; with one host they are the same string.
     /// </summary>
     private static PrimaryDbContextFactory PrimaryFactory(IServiceProvider sp, string writes)
     {
-        var options = new DbContextOptionsBuilder<PostgresAppDbContext>()
-            .UseNpgsql(writes)
-            .AddInterceptors(sp.GetServices<IInterceptor>())
-            .UseSnakeCaseNamingConvention()
-            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-            .Options;
+        var builder = new DbContextOptionsBuilder<PostgresAppDbContext>();
+        foreach (var configuration in sp.GetServices<IDbContextOptionsConfiguration<PostgresAppDbContext>>())
+        {
+            configuration.Configure(sp, builder);
+        }
+
+        var options = builder.UseNpgsql(writes).Options;
         return new PrimaryDbContextFactory(() => new PostgresAppDbContext(options));
     }
 

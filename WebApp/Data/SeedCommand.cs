@@ -4,7 +4,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
-using WebApp.Hosting;
 
 namespace WebApp.Data;
 
@@ -30,10 +29,10 @@ public static partial class SeedCommand
             return 2;
         }
 
-        // The app's own configuration and services, so the command writes exactly where the site reads.
-        var builder = WebApplication.CreateBuilder(hostArgs);
-        builder.AddWebApp();
-        await using var app = builder.Build();
+        // The app's own configuration and database registration, so the command writes exactly where the site reads.
+        var builder = Host.CreateApplicationBuilder(hostArgs);
+        builder.Services.AddAppDatabase(builder.Configuration, builder.Environment);
+        using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SeedCommand));
         var factory = app.Services.GetRequiredService<PrimaryDbContextFactory>();
         var options = app.Services.GetRequiredService<DemoSeedOptions>();

@@ -12,30 +12,23 @@ namespace WebApp.Hosting;
 /// </summary>
 internal sealed class StandbyReadyCheck(PostgresHosts hosts) : IHealthCheck
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-
     private readonly string _standby = DatabaseServiceCollectionExtensions.ForTarget(hosts.Reads, TargetSessionAttributes.Standby);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            await using var connection = new NpgsqlConnection(_standby);
-            await connection.OpenAsync(timeout.Token);
-            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-            return await command.ExecuteScalarAsync(timeout.Token) is true
-                ? HealthCheckResult.Healthy("Page reads go to a standby.")
-                : HealthCheckResult.Degraded("The server chosen as standby is not in recovery; page reads go to the primary.");
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Degraded($"No standby answered within {Timeout.TotalSeconds:F0} s; page reads go to the primary.");
-        }
-        catch (NpgsqlException ex)
-        {
-            return HealthCheckResult.Degraded($"No standby answers ({ex.GetType().Name}); page reads go to the primary.");
-        }
+        return await DatabaseProbe.RunAsync(
+            async ct =>
+            {
+                await using var connection = new NpgsqlConnection(_standby);
+                await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+                return await command.ExecuteScalarAsync(ct) is true
+                    ? HealthCheckResult.Healthy("Page reads go to a standby.")
+                    : HealthCheckResult.Degraded("The server chosen as standby is not in recovery; page reads go to the primary.");
+            },
+            failure => HealthCheckResult.Degraded(failure is null
+                ? $"No standby answered within {DatabaseProbe.Timeout.TotalSeconds:F0} s; page reads go to the primary."
+                : $"No standby answers ({failure}); page reads go to the primary."),
+            cancellationToken);
     }
 }

@@ -1,34 +1,52 @@
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
+using Upfront.Loading;
 
 namespace WebApp.Loading;
+
+/// <summary>The <c>Loading</c> section: the page deadline, and how many loaders of a page may run at once.</summary>
+public sealed class PageLoadingOptions
+{
+    public const string Section = "Loading";
+
+    /// <summary>The page deadline (ASP.NET Core's request timeouts); a page not loaded by then is a 504.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most loaders of one page running at once; 0 means unlimited (<see cref="LoadingOptions.MaxConcurrency"/>).</summary>
+    public int MaxConcurrency { get; set; }
+}
 
 public static class LoadingServiceCollectionExtensions
 {
     /// <summary>The request-timeout policy every page runs under: <c>Loading:RequestTimeout</c>, answered with 504.</summary>
     public const string PagePolicy = "page";
 
+    /// <summary>The meter of the loading metrics and the source of the loader spans.</summary>
+    public const string TelemetryName = "WebApp.Loading";
+
     /// <summary>The page deadline (ASP.NET Core's request timeouts) and the load groups that honour it.</summary>
     public static IServiceCollection AddLoading(this IServiceCollection services)
     {
-        services.AddOptions<LoadingOptions>()
-            .BindConfiguration(LoadingOptions.Section)
+        services.AddOptions<PageLoadingOptions>()
+            .BindConfiguration(PageLoadingOptions.Section)
             .Validate(o => o.RequestTimeout > TimeSpan.Zero, "Loading:RequestTimeout must be positive.")
             .Validate(o => o.MaxConcurrency >= 0, "Loading:MaxConcurrency must be 0 (unlimited) or more.")
             .ValidateOnStart();
         services.AddRequestTimeouts();
-        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LoadingOptions>>((timeouts, loading) =>
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<PageLoadingOptions>>((timeouts, loading) =>
             timeouts.AddPolicy(PagePolicy, new RequestTimeoutPolicy
             {
                 Timeout = loading.Value.RequestTimeout,
                 TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
             }));
-        services.AddHttpContextAccessor();
-        services.AddSingleton<LoadGroupFactory>();
-        services.AddSingleton<ILoadGroupObserver, LoadingMetrics>();
-        services.AddSingleton<ILoadGroupObserver, RequestLoadTimings>();
-        services.AddSingleton<InFlightRegistry>();
-        services.AddSingleton<ILoadGroupObserver>(sp => sp.GetRequiredService<InFlightRegistry>());
+        services.AddLoadGroups()
+            .AddServerTiming()
+            .Options.Configure<IOptions<PageLoadingOptions>>((options, page) =>
+            {
+                options.MaxConcurrency = page.Value.MaxConcurrency;
+                options.MeterName = TelemetryName;
+                options.ActivitySourceName = TelemetryName;
+            });
         return services;
     }
 }

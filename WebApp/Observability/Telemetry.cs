@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using WebApp.Loading;
+using WebApp.Pages;
 using WebApp.PageViews;
 
 namespace WebApp.Observability;
@@ -31,7 +32,7 @@ public static class Telemetry
             .WithTracing(tracing => tracing
                 // Probes and static files would drown the page traces.
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => IsTraced(http.Request.Path))
-                .AddSource(LoadGroup.ActivitySourceName)
+                .AddSource(LoadingServiceCollectionExtensions.TelemetryName)
                 .AddSource("System.Net.Http") // the activity downstream, emitted by HttpClient itself
                 .AddNpgsql()
                 .AddOtlpExporter())
@@ -39,7 +40,7 @@ public static class Telemetry
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddMeter(LoadingMetrics.MeterName, PageViewMetrics.MeterName)
+                .AddMeter(LoadingServiceCollectionExtensions.TelemetryName, PagesServiceCollectionExtensions.RenderMeterName, PageViewMetrics.MeterName)
                 .AddOtlpExporter());
         return services;
     }

@@ -13,8 +13,6 @@ public sealed class PageViewBatch
     /// <summary>Views in the batch (not rows: one row sums a user's views of one day).</summary>
     public int Views { get; private set; }
 
-    public int RowCount => _rows.Count;
-
     public IEnumerable<PageViewRow> Rows => _rows.Select(r => new PageViewRow(r.Key.UserId, r.Key.Day, r.Value));
 
     public void Add(PageView view)

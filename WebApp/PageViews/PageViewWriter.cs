@@ -24,7 +24,7 @@ public sealed partial class PageViewWriter(
     /// <summary>The SQL comment the upsert starts with, to find it in logs, pg_stat_activity and interceptors.</summary>
     public const string Tag = "page_views.flush";
 
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private long _written;
     private long _lost;
@@ -142,7 +142,7 @@ public sealed partial class PageViewWriter(
             {
                 // Anything else may pass: dropping the rows would lose views silently, and a database that is down
                 // is the common case.
-                var delay = RetryDelay(attempt, maxRetryDelay);
+                var delay = Backoff.Delay(attempt, FirstRetryDelay, maxRetryDelay);
                 LogFlushFailed(ex, ViewsIn(rows), attempt, delay.TotalMilliseconds);
                 await Task.Delay(delay, time, cancellationToken);
             }
@@ -194,9 +194,6 @@ public sealed partial class PageViewWriter(
         return exception.GetType().Name;
     }
 
-    /// <summary>100 ms, doubling each attempt, at most <paramref name="max"/>.</summary>
-    internal static TimeSpan RetryDelay(int attempt, TimeSpan max) =>
-        TimeSpan.FromTicks(Math.Min(max.Ticks, FirstRetryDelay.Ticks << Math.Min(attempt - 1, 30)));
 
     /// <summary>
     /// One statement for the whole batch. Only placeholders go into the text; every value is a parameter. The batch
@@ -210,8 +207,7 @@ public sealed partial class PageViewWriter(
 
     // PostgreSQL: the rows as three arrays, so the text is the same for every batch. Npgsql prepares it once per
     // connection, where a VALUES list of 3 parameters a row was a new statement for PostgreSQL to parse and plan, and
-    // for EF Core and Npgsql to build and rewrite, at every flush (Step 10: with views recorded, 0.1 ms of app CPU
-    // and 0.2 ms of PostgreSQL CPU a page).
+    // for EF Core and Npgsql to build and rewrite, at every flush (scripts/page-views-load.sh shows the difference).
     private const string ArraysUpsert =
         "-- " + Tag + "\n" +
         "INSERT INTO user_daily_views (user_id, day, views) SELECT * FROM unnest({0}, {1}, {2}) " +

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
-using WebApp.Loading;
+using Upfront.Loading;
 
 namespace WebApp.Pages;
 
@@ -51,14 +52,15 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
 {
     public BenchmarksView View { get; private set; } = null!;
 
-    public async Task OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         var path = options.Value.ResultsFolder(environment);
-        using var group = loads.Create("benchmarks", HttpContext.RequestAborted);
+        using var group = loads.Create("benchmarks", cancellationToken);
         var results = group.Required("benchmarks.results", ct => LoadAsync(path, ct));
         await group.WaitAsync();
 
         View = results.Value;
+        return Page();
     }
 
     /// <summary>

@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Upfront.EntityFrameworkCore;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
+using WebApp.Pages.Markup;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Pages;
@@ -22,25 +24,28 @@ public sealed record DirectoryEntry(string Handle, string DisplayName, string Lo
 
 public sealed record DirectoryView(string Query, DirectorySort Sort, Pager Pager, IReadOnlyList<DirectoryEntry> Users);
 
-internal sealed record DirectoryLoaders(Loader<int> Total, Loader<IReadOnlyList<DirectoryEntry>> Users);
-
 public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
 {
     public const int PageSize = 20;
 
     public DirectoryView View { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync()
+    /// <summary>
+    /// The count and the page's rows, side by side in one round trip; the unfiltered count is the site's cached one. A
+    /// page past the end is a 404 once both are in: its rows query costs what the last page's does.
+    /// </summary>
+    public async Task<IActionResult> OnGetAsync(string? q, string? sort, [FromQuery(Name = "page")] string? pageNumber, CancellationToken cancellationToken)
     {
-        if (!QueryText.TryNormalize(RequestInputs.Query(Request, "q"), Limits.SearchMaxLength, out var query)
-            || !TryParseSort(RequestInputs.Query(Request, "sort"), out var order)
-            || !PageNumber.TryParse(RequestInputs.Query(Request, "page"), out var pageNumber))
+        if (!QueryText.TryNormalize(q, Limits.SearchMaxLength, out var query)
+            || !TryParseSort(sort, out var order)
+            || !PageNumber.TryParse(pageNumber, out var page))
         {
             return BadRequest();
         }
 
-        using var group = loads.Create("directory", HttpContext.RequestAborted);
-        var (total, users) = Load(group, db, cache, query, order, pageNumber);
+        using var group = loads.Create("directory", cancellationToken);
+        var total = group.Query(db, "directory.count", (d, ct) => query.Length == 0 ? SiteQueries.UserCountAsync(d, cache, ct) : Matching(d, query).CountAsync(ct));
+        var users = group.Query(db, "directory.page", (d, ct) => Page(d, query, order, page).ToListAsync(ct));
         await group.WaitAsync();
 
         var linkQuery = new List<KeyValuePair<string, string?>>();
@@ -54,7 +59,7 @@ public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<App
             linkQuery.Add(new("sort", SortValue(order)));
         }
 
-        var pager = new Pager(pageNumber, PageSize, total.Value, "/users", linkQuery);
+        var pager = new Pager(page, PageSize, total.Value, "/users", linkQuery);
         if (pager.IsPastEnd)
         {
             return NotFound();
@@ -64,42 +69,13 @@ public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<App
         return Page();
     }
 
-    /// <summary>
-    /// Starts the page's loaders in <paramref name="group"/>. Count first: a page past the end is a 404 without reading
-    /// its offset. Page 1 always exists, so it does not wait; the unfiltered count is the home page's cached one.
-    /// </summary>
-    internal static DirectoryLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache, string query, DirectorySort order, int pageNumber)
-    {
-        var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var total = group.Required("directory.count", ct => Counted(counted, () => query.Length == 0
-            ? DbLoaders.CachedAsync(cache, db, IndexModel.UserCountKey, IndexModel.Staleness, (d, c) => IndexModel.UserCount.For(d)(d, c), ct)
-            : DbLoaders.RunAsync(db, (d, c) => Matching(d, query).CountAsync(c), ct)));
-        var users = group.Required<IReadOnlyList<DirectoryEntry>>("directory.page", ct => DbLoaders.RunAsync<IReadOnlyList<DirectoryEntry>>(db, async (d, c) =>
-        {
-            if (pageNumber > 1 && (pageNumber - 1) * PageSize >= await counted.Task.WaitAsync(c))
-            {
-                return [];
-            }
-
-            return await Page(d, query, order, pageNumber).ToListAsync(c);
-        }, ct));
-        return new DirectoryLoaders(total, users);
-    }
-
-    private static async Task<int> Counted(TaskCompletionSource<int> counted, Func<Task<int>> count)
-    {
-        var value = await count();
-        counted.TrySetResult(value);
-        return value;
-    }
-
     public static string SortValue(DirectorySort sort) => sort.ToString().ToLowerInvariant();
 
     private static bool TryParseSort(string? value, out DirectorySort sort)
     {
-        DirectorySort? parsed = value?.ToLowerInvariant() switch
+        DirectorySort? parsed = string.IsNullOrWhiteSpace(value) ? DirectorySort.Name : value.ToLowerInvariant() switch
         {
-            null or "" or "name" => DirectorySort.Name,
+            "name" => DirectorySort.Name,
             "joined" => DirectorySort.Joined,
             "posts" => DirectorySort.Posts,
             _ => null,
@@ -139,14 +115,13 @@ public sealed class DirectoryModel(LoadGroupFactory loads, IDbContextFactory<App
     /// search text and the sort (EF Core still caches the translation of each shape). The page's ids come from
     /// the sort's index alone (the offset skipped there, in order); only those 20 rows are read from the table.
     /// </summary>
-    private static IAsyncEnumerable<DirectoryEntry> Page(AppDbContext db, string query, DirectorySort sort, int page)
+    private static IQueryable<DirectoryEntry> Page(AppDbContext db, string query, DirectorySort sort, int page)
     {
         var ids = Sorted(Matching(db, query), sort)
             .Skip((page - 1) * PageSize).Take(PageSize)
             .Select(u => u.Id);
         return Sorted(db.Users.Where(u => ids.Contains(u.Id)), sort)
-            .Select(u => new DirectoryEntry(u.Handle, u.DisplayName, u.Location, u.JoinedAt, u.PostCount))
-            .AsAsyncEnumerable();
+            .Select(u => new DirectoryEntry(u.Handle, u.DisplayName, u.Location, u.JoinedAt, u.PostCount));
     }
 
     private static IOrderedQueryable<User> Sorted(IQueryable<User> users, DirectorySort sort) => sort switch

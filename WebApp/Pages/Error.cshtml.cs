@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace WebApp.Pages;
 
+/// <summary>What the error page says: the status and a sentence for a visitor.</summary>
+public sealed record ErrorView(int Status, string Title, string Explanation);
+
 /// <summary>
 /// The one error page, re-executed for error status codes and unhandled exceptions. It reads only the
 /// status (never the exception), so no stack trace or connection string can reach a visitor.
@@ -13,9 +16,7 @@ namespace WebApp.Pages;
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
 public sealed class ErrorModel : PageModel
 {
-    public int Status { get; private set; }
-    public string Title { get; private set; } = "";
-    public string Explanation { get; private set; } = "";
+    public ErrorView View { get; private set; } = null!;
 
     // Not OnGet: re-executed, the page keeps the failed request's method (POST, TRACE, PROPFIND...), and
     // this runs for every method, with or without a handler.
@@ -31,8 +32,8 @@ public sealed class ErrorModel : PageModel
         // Visited directly, /error is just a page that does not exist.
         var reExecuted = HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is not null
             || HttpContext.Features.Get<IExceptionHandlerFeature>() is not null;
-        Status = reExecuted ? Response.StatusCode : StatusCodes.Status404NotFound;
-        (Title, Explanation) = Status switch
+        var status = reExecuted ? Response.StatusCode : StatusCodes.Status404NotFound;
+        var (title, explanation) = status switch
         {
             400 => ("Bad request", "Something in the address is not valid. Check the link and try again."),
             404 => ("Page not found", "There is no page at this address. The user or post may not exist."),
@@ -42,6 +43,7 @@ public sealed class ErrorModel : PageModel
             >= 500 => ("Something went wrong", "The page could not be loaded. The error has been logged; please try again later."),
             _ => ("Request not accepted", "The server could not accept this request."),
         };
-        Response.StatusCode = Status;
+        Response.StatusCode = status;
+        View = new ErrorView(status, title, explanation);
     }
 }

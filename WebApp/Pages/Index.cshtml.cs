@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Upfront.EntityFrameworkCore;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Pages;
@@ -14,55 +16,26 @@ public sealed record HomeView(
     IReadOnlyList<UserSummary> FeaturedUsers,
     IReadOnlyList<PostSummary> LatestPosts);
 
-internal sealed record HomeLoaders(
-    Loader<string?> Announcement,
-    Loader<int> UserCount,
-    Loader<int> PostCount,
-    Loader<IReadOnlyList<UserSummary>> Featured,
-    Loader<IReadOnlyList<PostSummary>> Latest);
-
 public sealed class IndexModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db, IMemoryCache cache) : PageModel
 {
     public const int FeaturedCount = 6;
     public const int LatestCount = 10;
 
-    /// <summary>
-    /// How old the site-wide figures may be: the announcement, the counts (2 M posts take 0.1 s to count) and the
-    /// featured members. A real site caches these; the latest posts are always fresh.
-    /// </summary>
-    public static readonly TimeSpan Staleness = TimeSpan.FromMinutes(1);
-
     public HomeView View { get; private set; } = null!;
 
-    public async Task OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        using var group = loads.Create("home", HttpContext.RequestAborted);
-        var (announcement, users, posts, featured, latest) = Load(group, db, cache);
+        using var group = loads.Create("home", cancellationToken);
+        var announcement = group.Query(db, "home.announcement", (d, ct) => SiteQueries.AnnouncementAsync(d, cache, ct));
+        var users = group.Query(db, "home.user_count", (d, ct) => SiteQueries.UserCountAsync(d, cache, ct));
+        var posts = group.Query(db, "home.post_count", (d, ct) => cache.GetOrLoadAsync(SiteCache.PostCountKey, () => PostCount.For(d)(d, ct)));
+        var featured = group.Query(db, "home.featured", (d, ct) => cache.GetOrLoadAsync(SiteCache.FeaturedKey, () => Featured.For(d)(d).ToListAsync(ct).AsTask()));
+        var latest = group.Query(db, "home.latest", (d, ct) => Latest.For(d)(d).ToListAsync(ct));
         await group.WaitAsync();
 
         View = new HomeView(announcement.Value, users.Value, posts.Value, featured.Value, latest.Value);
+        return Page();
     }
-
-    /// <summary>Starts the page's loaders in <paramref name="group"/>.</summary>
-    internal static HomeLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, IMemoryCache cache) => new(
-        SiteAnnouncement.Load(group, db, cache, "home.announcement"),
-        group.CachedQuery(db, "home.user_count", UserCount, cache, UserCountKey, Staleness),
-        group.CachedQuery(db, "home.post_count", PostCount, cache, PostCountKey, Staleness),
-        group.CachedQuery(db, "home.featured", Featured, cache, FeaturedKey, Staleness),
-        group.Query(db, "home.latest", Latest));
-
-    /// <summary>The cache key of the number of users, which the directory shares.</summary>
-    public const string UserCountKey = "user_count";
-
-    private const string PostCountKey = "home.post_count";
-    private const string FeaturedKey = "home.featured";
-
-    /// <summary>Every cache entry this page reads (tests evict them to reach the queries behind them).</summary>
-    public static readonly IReadOnlyList<string> CacheKeys = [SiteAnnouncement.CacheKey, UserCountKey, PostCountKey, FeaturedKey];
-
-    /// <summary>The number of users, which the directory's unfiltered count shares (and its cache entry).</summary>
-    internal static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> UserCount =
-        new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Users.Count()));
 
     private static readonly CompiledQuery<Func<AppDbContext, CancellationToken, Task<int>>> PostCount =
         new(() => EF.CompileAsyncQuery((AppDbContext db, CancellationToken ct) => db.Posts.Count()));

@@ -1,9 +1,9 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Upfront.EntityFrameworkCore;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Pages.Shared;
 
 namespace WebApp.Pages;
@@ -16,21 +16,19 @@ public sealed record PostDetail(int Id, string Title, string Body, DateTime Publ
 
 public sealed record PostView(PostDetail Post, UserCard Author, IReadOnlyList<PostItem> MoreFromAuthor);
 
-internal sealed record PostLoaders(Loader<PostDetail?> Post, Loader<UserCard?> Author, Loader<IReadOnlyList<PostItem>> More);
-
 public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbContext> db) : PageModel
 {
     public const int MoreCount = 5;
 
     public PostView View { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync()
+    /// <summary>The handle's shape was checked by the route constraint (<see cref="HandleRouteConstraint"/>), the id's by <c>int:min(1)</c>.</summary>
+    public async Task<IActionResult> OnGetAsync(string handle, int id, CancellationToken cancellationToken)
     {
-        // The handle's shape was checked by the route constraint (HandleRouteConstraint), the id's by int:min(1).
-        var handle = RequestInputs.Route(HttpContext, "handle");
-        var id = int.Parse(RequestInputs.Route(HttpContext, "id"), CultureInfo.InvariantCulture);
-        using var group = loads.Create("post", HttpContext.RequestAborted);
-        var (post, author, more) = Load(group, db, handle, id);
+        using var group = loads.Create("post", cancellationToken);
+        var post = group.Query(db, "post.post", (d, ct) => Detail.For(d)(d, handle, id, ct));
+        var author = group.Query(db, "post.author", (d, ct) => UserCard.LoadAsync(d, handle, ct));
+        var more = group.Query(db, "post.more", (d, ct) => More.For(d)(d, handle, id).ToListAsync(ct));
         await group.WaitAsync();
 
         if (post.Value is null || author.Value is null)
@@ -41,12 +39,6 @@ public sealed class PostModel(LoadGroupFactory loads, IDbContextFactory<AppDbCon
         View = new PostView(post.Value, author.Value, more.Value);
         return Page();
     }
-
-    /// <summary>Starts the page's loaders in <paramref name="group"/>.</summary>
-    internal static PostLoaders Load(LoadGroup group, IDbContextFactory<AppDbContext> db, string handle, int id) => new(
-        group.Query(db, "post.post", Detail, handle, id),
-        group.Query(db, "post.author", ProfileModel.Card, handle),
-        group.Query(db, "post.more", More, handle, id));
 
     private static readonly CompiledQuery<Func<AppDbContext, string, int, CancellationToken, Task<PostDetail?>>> Detail =
         new(() => EF.CompileAsyncQuery((AppDbContext db, string handle, int id, CancellationToken ct) =>

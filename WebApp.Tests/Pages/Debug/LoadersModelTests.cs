@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Time.Testing;
-using WebApp.Loading;
+using Upfront.Loading;
 using WebApp.Pages.Debug;
 
 namespace WebApp.Tests.Pages.Debug;
@@ -109,6 +109,6 @@ public sealed class LoadersModelTests
         }
 
         var model = new LoadersModel(_registry, _time) { PageContext = new PageContext { HttpContext = context } };
-        return (model, model.OnGet());
+        return (model, model.OnGet(format));
     }
 }

@@ -2,9 +2,12 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Upfront.Loading;
 using WebApp.Data;
-using WebApp.Loading;
 using WebApp.Tests.Infrastructure;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using WebApp.Loading;
 
 namespace WebApp.Tests.Pages.Debug;
 
@@ -14,7 +17,7 @@ public sealed class LoadersPageTests
     public async Task Loaders_SlowLoaderRunning_IsListedInFlightThenShownAsAWaterfall()
     {
         var faults = new FaultInjector().Delay("profile.posts", TimeSpan.FromSeconds(1.5));
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, services: s => s.AddSingleton<IInterceptor>(faults), environment: "Development");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).WithInterceptor(faults).InEnvironment("Development").StartAsync();
         var client = factory.CreateClient();
 
         var profile = client.GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken);
@@ -36,7 +39,7 @@ public sealed class LoadersPageTests
     [Fact]
     public async Task Loaders_Json_ListsRecentLoadsWithLoaderTimings()
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite, environment: "Development");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).InEnvironment("Development").StartAsync();
         var client = factory.CreateClient();
         (await client.GetAsync("/", TestContext.Current.CancellationToken)).Dispose();
 
@@ -54,18 +57,18 @@ public sealed class LoadersPageTests
     [Fact]
     public async Task Loaders_MetricsAndRegistry_RecordEveryLoaderAndEndAtZero()
     {
-        await using var factory = await WebAppFactory.StartAsync(DatabaseProvider.Sqlite);
-        using var durations = new MetricRecorder<double>(factory.Services, LoadingMetrics.MeterName, "webapp.loading.loader_duration");
-        using var inFlight = new MetricRecorder<long>(factory.Services, LoadingMetrics.MeterName, "webapp.loading.loaders_in_flight");
+        await using var factory = await TestSite.On(DatabaseProvider.Sqlite).StartAsync();
+        using var durations = new MetricCollector<double>(factory.Services.GetRequiredService<IMeterFactory>(), WebApp.Loading.LoadingServiceCollectionExtensions.TelemetryName, "upfront.loading.loader_duration");
+        using var inFlight = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), WebApp.Loading.LoadingServiceCollectionExtensions.TelemetryName, "upfront.loading.loaders_in_flight");
 
         (await factory.CreateClient().GetAsync($"/u/{SeedFacts.Prolific.Handle}", TestContext.Current.CancellationToken)).Dispose();
 
         Assert.Equal(
             ["profile.announcement", "profile.following", "profile.posts", "profile.stats", "profile.user"],
-            durations.Measurements.Select(m => m.Tags["loader"]).Order());
-        Assert.All(durations.Measurements, m => Assert.Equal("ok", m.Tags["outcome"]));
-        Assert.Equal(0, inFlight.Measurements.Sum(m => m.Value));
-        Assert.Equal(10, inFlight.Measurements.Count);
+            durations.GetMeasurementSnapshot().Select(m => (string?)m.Tags["loader"]).Order());
+        Assert.All(durations.GetMeasurementSnapshot(), m => Assert.Equal("ok", (string?)m.Tags["outcome"]));
+        Assert.Equal(0, inFlight.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(10, inFlight.GetMeasurementSnapshot().Count);
         Assert.Equal(0, factory.Services.GetRequiredService<InFlightRegistry>().Count);
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using WebApp.Loading;
-using WebApp.Pages.Shared;
+using Upfront.Loading;
 
 namespace WebApp.Pages.Debug;
 
@@ -16,17 +15,16 @@ public sealed record LoadersView(DateTimeOffset Now, IReadOnlyList<RunningLoader
 
 /// <summary>
 /// /debug/loaders: the loaders running now and the last page loads as waterfalls (HTML, or JSON with
-/// ?format=json). Reads the in-memory registry only; the diagnostics gate (DiagnosticsExtensions) hides
+/// ?format=json). Reads the in-memory registry only; the diagnostics gate (<c>Diagnostics/DiagnosticsGate</c>) hides
 /// it with a 404 for every method unless the caller may see diagnostics.
 /// </summary>
 public sealed class LoadersModel(InFlightRegistry registry, TimeProvider time) : PageModel
 {
     public LoadersView View { get; private set; } = null!;
 
-    public IActionResult OnGet()
+    public IActionResult OnGet(string? format)
     {
-        var format = RequestInputs.Query(Request, "format");
-        if (format is not (null or "html" or "json"))
+        if (format is not (null or "" or "html" or "json"))
         {
             return BadRequest();
         }
@@ -45,7 +43,7 @@ public sealed class LoadersModel(InFlightRegistry registry, TimeProvider time) :
         var total = Math.Max(load.Duration.TotalMilliseconds, 0.001);
         var bars = load.Loaders.Select(l => new WaterfallBar(
             l.Name,
-            Outcomes.Name(l.Outcome),
+            l.Outcome.Name(),
             Math.Round(l.StartOffset.TotalMilliseconds, 2),
             Math.Round(l.Duration.TotalMilliseconds, 2),
             Math.Round(Math.Clamp(l.StartOffset.TotalMilliseconds / total * 100, 0, 100), 2),

@@ -1,3 +1,5 @@
+using WebApp.Pages.Markup;
+
 namespace WebApp.Pages.Shared;
 
 /// <summary>A post in one author's list (the profile's posts, a post page's "more from").</summary>

@@ -1,3 +1,5 @@
+using WebApp.Pages.Markup;
+
 namespace WebApp.Pages.Shared;
 
 /// <summary>A post as listed with its author.</summary>

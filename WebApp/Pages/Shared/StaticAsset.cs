@@ -6,8 +6,7 @@ namespace WebApp.Pages.Shared;
 /// The URL of a file under <c>wwwroot</c> with its content's fingerprint (<c>/css/site.e87fxuaaqt.css</c>), from the
 /// manifest that <c>MapStaticAssets</c> serves (each page endpoint carries it: <c>WithStaticAssets</c>), so a browser
 /// may cache it for a year and still sees a new file at once. The same URL the link tag helper writes with
-/// <c>asp-append-version</c>, without a tag helper per link on every page (two links in the layout cost a profile
-/// 2.4 KB of allocation). A request outside a page endpoint gets the file's plain path, which is served too.
+/// <c>asp-append-version</c>, without a tag helper per link on every page (RenderBenchmarks). A request outside a page endpoint gets the file's plain path, which is served too.
 /// </summary>
 public static class StaticAsset
 {

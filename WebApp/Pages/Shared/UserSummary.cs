@@ -1,3 +1,5 @@
+using WebApp.Pages.Markup;
+
 namespace WebApp.Pages.Shared;
 
 /// <summary>A user as listed on the home page, the directory and profiles.</summary>

@@ -1,0 +1,68 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Upfront.Loading;
+
+namespace Upfront.EntityFrameworkCore;
+
+/// <summary>Database loaders: <c>group.Query(contexts, "profile.stats", (db, ct) => …)</c>.</summary>
+public static class DbLoaders
+{
+    /// <summary>
+    /// Starts a required loader named <paramref name="name"/> that runs <paramref name="query"/> on a context of its own
+    /// from <paramref name="contexts"/> (one context cannot run two queries at once; a pooled factory makes the rent
+    /// cheap), disposed when the query ends. Pass the token the query is given to every call it makes. For reads only:
+    /// a query that fails on a dead pooled connection (a restarted server, a failover: a
+    /// <see cref="DbException.IsTransient"/> error) runs once more on a fresh one, which is safe only because it
+    /// changed nothing. A provider's interrupted statement (EF Core's <see cref="IExceptionDetector"/>) is a cancellation.
+    /// </summary>
+    public static Loader<T> Query<TContext, T>(this LoadGroup group, IDbContextFactory<TContext> contexts, string name, Func<TContext, CancellationToken, Task<T>> query)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(contexts);
+        ArgumentNullException.ThrowIfNull(query);
+        return group.Required(name, ct => RunAsync(contexts, query, ct));
+    }
+
+    /// <summary>As the other overload, for a query that returns a <see cref="ValueTask{T}"/> (<c>rows.ToListAsync(ct)</c>).</summary>
+    public static Loader<T> Query<TContext, T>(this LoadGroup group, IDbContextFactory<TContext> contexts, string name, Func<TContext, CancellationToken, ValueTask<T>> query)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return group.Query(contexts, name, (db, ct) => query(db, ct).AsTask());
+    }
+
+    private static async Task<T> RunAsync<TContext, T>(IDbContextFactory<TContext> contexts, Func<TContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+        where TContext : DbContext
+    {
+        // Leave the caller's thread first: a provider whose "async" calls complete synchronously (SQLite) would
+        // otherwise run a page's queries one after another, inside LoadGroup's Add, instead of side by side.
+        await Task.Yield();
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = contexts.CreateDbContext();
+            try
+            {
+                return await query(db, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (attempt == 1 && IsDeadConnection(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // The provider has dropped the broken connection: the next try opens a fresh one. Once only: a second
+                // failure is the page's. (EF Core's retrying execution strategy does the same, but buffers every
+                // result set to do it.)
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested
+                && db.GetService<IExceptionDetector>().IsCancellation(ex, cancellationToken))
+            {
+                throw new OperationCanceledException("The statement was interrupted by the loader's token.", ex, cancellationToken);
+            }
+        }
+    }
+
+    // EF Core hands a provider's transient error on as it is, or (without a retrying strategy) wrapped in an
+    // InvalidOperationException ("likely due to a transient failure").
+    private static bool IsDeadConnection(Exception ex) =>
+        ex is DbException { IsTransient: true } || ex is InvalidOperationException { InnerException: DbException { IsTransient: true } };
+}

@@ -142,7 +142,7 @@ start_instance() { # index, port -> prints the pid
   (
     cd "$APP_DIR"
     export ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port"
-    export Database__Provider=Postgres Database__SeedOnStartup=false
+    export Database__Provider=Postgres Database__SeedOnStartup=false Database__ThreadSafetyChecks=false
     export ConnectionStrings__Postgres="$APP_CONNECTION;Application Name=WebApp-$i"
     export ForwardedHeaders__KnownProxies__0=127.0.0.1
     export Serilog__MinimumLevel__Default="$LOG_LEVEL"

@@ -187,7 +187,7 @@ if [ "$mode" = load ]; then
   (cd "$root/benchmarks/peers/go" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$peer_bin" .)
   echo "Go peer built ($(go version | awk '{print $3}'))"
 fi
-export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false
+export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false Database__ThreadSafetyChecks=false
 set +e
 (cd "$root/WebApp" && dotnet "$app_dll" seed --users "$USERS")
 seeded=$?

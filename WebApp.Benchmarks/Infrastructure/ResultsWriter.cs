@@ -21,6 +21,7 @@ internal static class ResultsWriter
         [nameof(ConcurrencyBenchmarks)] = new("concurrency", "1,000 profile renders: one task, 10 tasks, parallel sections (time per render)"),
         [nameof(PreloadBenchmarks)] = new("preload", "Preload with simulated latency 20/50/80 ms (time per page)"),
         [nameof(LoadGroupOverheadBenchmarks)] = new("loadgroup-overhead", "LoadGroup's own cost, 5 loaders that only yield (time per page)"),
+        [nameof(ThreadSafetyChecksBenchmarks)] = new("thread-safety-checks", "EF Core's thread-safety checks: one 20-row loader on SQLite (time per load)"),
     };
 
     public static IEnumerable<string> Write(IEnumerable<Summary> summaries, string[] args)

@@ -31,7 +31,7 @@ public sealed class DatabaseOptions
     /// <summary>
     /// EF Core's check that two threads never use one context at once (on by default, as in EF Core). Read when the
     /// services are built; off trades a check that can only fire on a bug for fewer allocations per row
-    /// (PreloadBenchmarks, docs/database.md).
+    /// (ThreadSafetyChecksBenchmarks, docs/database.md).
     /// </summary>
     public bool ThreadSafetyChecks { get; set; } = true;
 }

@@ -82,7 +82,7 @@ public static class DatabaseServiceCollectionExtensions
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 // Database:ThreadSafetyChecks (docs/database.md): EF Core's check that no two threads use one context
                 // at once. A loader's context is its own (group.Query rents one per query), so the check can only
-                // fire on a bug; PreloadBenchmarks measures what it costs a page.
+                // fire on a bug; ThreadSafetyChecksBenchmarks measures what it costs a loader.
                 .EnableThreadSafetyChecks(threadSafetyChecks);
         });
         services.AddRenderGuard().ForDbContext<TContext>();

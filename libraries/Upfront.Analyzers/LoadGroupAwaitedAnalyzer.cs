@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -11,25 +10,13 @@ namespace Upfront.Analyzers;
 /// (returned, or stored in a field or property). Passing it to another method does not count: say so with a pragma.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LoadGroupAwaitedAnalyzer : DiagnosticAnalyzer
+public sealed class LoadGroupAwaitedAnalyzer() : UpfrontAnalyzer<LoaderSymbols>(Descriptors.GroupAwaited, generatedCode: false)
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.GroupAwaited];
+    private protected override LoaderSymbols? Symbols(Compilation compilation) => LoaderSymbols.Create(compilation) is { LoadGroupFactory: { } } symbols ? symbols : null;
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, LoaderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (LoaderSymbols.Create(start.Compilation) is not { LoadGroupFactory: { } } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.VariableDeclarator);
-        });
+        start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.VariableDeclarator);
     }
 
     private static void Analyze(OperationAnalysisContext context, LoaderSymbols symbols)

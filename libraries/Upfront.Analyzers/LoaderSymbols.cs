@@ -7,7 +7,7 @@ namespace Upfront.Analyzers;
 /// The Upfront.Loading types the loader rules look for, resolved once per compilation by metadata name, and what a
 /// loader body is: a lambda or anonymous method passed straight as the body of Required, Optional or Query.
 /// </summary>
-internal sealed class LoaderSymbols
+public sealed class LoaderSymbols
 {
     private LoaderSymbols(Compilation compilation, INamedTypeSymbol loadGroup)
     {

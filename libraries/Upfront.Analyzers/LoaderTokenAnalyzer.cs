@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -12,28 +11,16 @@ namespace Upfront.Analyzers;
 /// but does not know that a lambda passed to Required, Optional or Query is a loader.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LoaderTokenAnalyzer : DiagnosticAnalyzer
+public sealed class LoaderTokenAnalyzer() : UpfrontAnalyzer<LoaderSymbols>(Descriptors.LoaderPassesToken, generatedCode: false)
 {
     private const string Omitted = "without the loader's CancellationToken";
     private const string HasOverload = "where an overload takes a CancellationToken: call that one with the loader's token";
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.LoaderPassesToken];
+    private protected override LoaderSymbols? Symbols(Compilation compilation) => LoaderSymbols.Create(compilation) is { CancellationToken: { } } symbols ? symbols : null;
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, LoaderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (LoaderSymbols.Create(start.Compilation) is not { CancellationToken: { } } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
-        });
+        start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Invocation);
     }
 
     private static void Analyze(OperationAnalysisContext context, LoaderSymbols symbols)

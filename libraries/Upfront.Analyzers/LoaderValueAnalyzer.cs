@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -13,28 +12,16 @@ namespace Upfront.Analyzers;
 /// A read inside a loader body is always reported: a sibling's value is not ready while the loaders run.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class LoaderValueAnalyzer : DiagnosticAnalyzer
+public sealed class LoaderValueAnalyzer() : UpfrontAnalyzer<LoaderSymbols>(Descriptors.ReadAfterWait, generatedCode: false)
 {
     private const string BeforeWait = "before an awaited LoadGroup.WaitAsync() in this member";
     private const string InLoader = "inside a loader body, where a sibling's value is not ready";
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.ReadAfterWait];
+    private protected override LoaderSymbols? Symbols(Compilation compilation) => LoaderSymbols.Create(compilation) is { Loader: { } } symbols ? symbols : null;
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, LoaderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (LoaderSymbols.Create(start.Compilation) is not { Loader: { } } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationBlockStartAction(block => AnalyzeBlock(block, symbols));
-        });
+        start.RegisterOperationBlockStartAction(block => AnalyzeBlock(block, symbols));
     }
 
     private static void AnalyzeBlock(OperationBlockStartAnalysisContext block, LoaderSymbols symbols)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -12,25 +11,13 @@ namespace Upfront.Analyzers;
 /// declared outside Microsoft.AspNetCore.* is reported, and so is an await of a local or any other expression.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class RenderAsyncAnalyzer : DiagnosticAnalyzer
+public sealed class RenderAsyncAnalyzer() : UpfrontAnalyzer<RenderSymbols>(Descriptors.ViewsRenderSynchronously, generatedCode: true)
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.ViewsRenderSynchronously];
+    private protected override RenderSymbols? Symbols(Compilation compilation) => RenderSymbols.Create(compilation) is { RazorPageBase: { } } symbols ? symbols : null;
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, RenderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RenderSymbols.Create(start.Compilation) is not { RazorPageBase: { } } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Await);
-        });
+        start.RegisterOperationAction(c => Analyze(c, symbols), OperationKind.Await);
     }
 
     private static void Analyze(OperationAnalysisContext context, RenderSymbols symbols)

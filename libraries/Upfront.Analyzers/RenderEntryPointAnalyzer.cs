@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -10,25 +9,13 @@ namespace Upfront.Analyzers;
 /// implementing ITagHelperComponent directly must have ProcessAsync and is not reported; TagHelper's subclasses are.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class RenderEntryPointAnalyzer : DiagnosticAnalyzer
+public sealed class RenderEntryPointAnalyzer() : UpfrontAnalyzer<RenderSymbols>(Descriptors.RenderEntryPointsSynchronous, generatedCode: true)
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.RenderEntryPointsSynchronous];
+    private protected override RenderSymbols? Symbols(Compilation compilation) => RenderSymbols.Create(compilation);
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, RenderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RenderSymbols.Create(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(c => Analyze(c, symbols), SymbolKind.Method);
-        });
+        start.RegisterSymbolAction(c => Analyze(c, symbols), SymbolKind.Method);
     }
 
     private static void Analyze(SymbolAnalysisContext context, RenderSymbols symbols)

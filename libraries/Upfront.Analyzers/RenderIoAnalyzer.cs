@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -14,7 +13,7 @@ namespace Upfront.Analyzers;
 /// I/O step. Razor views are generated code, so this rule analyzes it and reports at the mapped .cshtml line.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class RenderIoAnalyzer : DiagnosticAnalyzer
+public sealed class RenderIoAnalyzer() : UpfrontAnalyzer<RenderSymbols>(Descriptors.NoIoWhileRendering, generatedCode: true)
 {
     // The System.Linq operators that run their source; on an IQueryable, that is the query.
     private static readonly HashSet<string> Executing =
@@ -24,29 +23,17 @@ public sealed class RenderIoAnalyzer : DiagnosticAnalyzer
         "Sum", "Min", "Max", "MinBy", "MaxBy", "Average", "Aggregate", "SequenceEqual",
     ];
 
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.NoIoWhileRendering];
+    private protected override RenderSymbols? Symbols(Compilation compilation) => RenderSymbols.Create(compilation);
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext start, RenderSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (RenderSymbols.Create(start.Compilation) is not { } symbols)
-            {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                c => AnalyzeOperation(c, symbols),
-                OperationKind.Invocation,
-                OperationKind.PropertyReference,
-                OperationKind.ObjectCreation,
-                OperationKind.Loop);
-            start.RegisterSymbolAction(c => AnalyzeInjected(c, symbols), SymbolKind.Property);
-        });
+        start.RegisterOperationAction(
+            c => AnalyzeOperation(c, symbols),
+            OperationKind.Invocation,
+            OperationKind.PropertyReference,
+            OperationKind.ObjectCreation,
+            OperationKind.Loop);
+        start.RegisterSymbolAction(c => AnalyzeInjected(c, symbols), SymbolKind.Property);
     }
 
     private static void AnalyzeOperation(OperationAnalysisContext context, RenderSymbols symbols)

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis;
 namespace Upfront.Analyzers;
 
 /// <summary>What kind of render code a type is, for the render rules.</summary>
-internal enum RenderKind
+public enum RenderKind
 {
     None,
     View,
@@ -18,7 +18,7 @@ internal enum RenderKind
 /// The ASP.NET Core render types and the I/O types, resolved once per compilation by metadata name. A type that is not
 /// referenced resolves to nothing and matches nothing, so a project without MVC gets no render diagnostics at all.
 /// </summary>
-internal sealed class RenderSymbols
+public sealed class RenderSymbols
 {
     private static readonly string[] IoTypeNames =
     [

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Text;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
-using Upfront.Loading;
+
+using Upfront.EntityFrameworkCore;
 
 namespace Upfront.EntityFrameworkCore.Npgsql;
 
@@ -16,7 +16,7 @@ namespace Upfront.EntityFrameworkCore.Npgsql;
 /// per statement and kept; what it saves shows in the allocation per request that <c>scripts/load.sh</c> reports. Add it with
 /// <see cref="NpgsqlLoaderOptionsExtensions.UsePositionalParameters"/>, after <c>UseLoaderSqlTags</c>.
 /// </summary>
-public sealed class PositionalParameters : DbCommandInterceptor
+public sealed class PositionalParameters : LoaderStatementInterceptor
 {
     /// <summary>The one instance: it keeps no per-context state.</summary>
     public static readonly PositionalParameters Instance = new();
@@ -30,31 +30,16 @@ public sealed class PositionalParameters : DbCommandInterceptor
     {
     }
 
-    /// <inheritdoc/>
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
-        Rewrite(command, result);
-
-    /// <inheritdoc/>
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Rewrite(command, result));
-
-    /// <inheritdoc/>
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
-        Rewrite(command, result);
-
-    /// <inheritdoc/>
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Rewrite(command, result));
-
     /// <summary>The positional text, with the parameter names (in order) it was built for; null when it cannot be.</summary>
     private sealed record Statement(string? Positional, string[] Names);
 
-    private static T Rewrite<T>(DbCommand command, T result)
+    /// <inheritdoc/>
+    protected override void Rewrite(DbCommand command, string loader)
     {
-        // Loader statements only: their text is the same string on every run. Anything else runs as EF Core wrote it.
-        if (CurrentLoader.Name is null || command is not NpgsqlCommand || command.Parameters.Count == 0)
+        // Loader statements only (their text is the same string on every run); anything else runs as EF Core wrote it.
+        if (command is not NpgsqlCommand || command.Parameters.Count == 0)
         {
-            return result;
+            return;
         }
 
         var sql = command.CommandText;
@@ -84,8 +69,6 @@ public sealed class PositionalParameters : DbCommandInterceptor
 
             command.CommandText = positional;
         }
-
-        return result;
     }
 
     private static bool SameNames(DbParameterCollection parameters, string[] names)

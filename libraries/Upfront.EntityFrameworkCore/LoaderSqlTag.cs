@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Upfront.Loading;
 
 namespace Upfront.EntityFrameworkCore;
@@ -13,7 +12,7 @@ namespace Upfront.EntityFrameworkCore;
 /// page adds it. Statements outside loaders (migrations, writes) are left as they are. Add it with
 /// <see cref="DbLoaderOptionsExtensions.UseLoaderSqlTags"/>.
 /// </summary>
-public sealed class LoaderSqlTag : DbCommandInterceptor
+public sealed class LoaderSqlTag : LoaderStatementInterceptor
 {
     /// <summary>The one instance: it keeps no per-context state.</summary>
     public static readonly LoaderSqlTag Instance = new();
@@ -29,35 +28,16 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
     }
 
     /// <inheritdoc/>
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
-        Tag(command, result);
-
-    /// <inheritdoc/>
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Tag(command, result));
-
-    /// <inheritdoc/>
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
-        Tag(command, result);
-
-    /// <inheritdoc/>
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Tag(command, result));
-
-    private static T Tag<T>(DbCommand command, T result)
+    protected override void Rewrite(DbCommand command, string loader)
     {
-        if (CurrentLoader.Name is not { } name)
-        {
-            return result;
-        }
-
+        var name = loader;
         var sql = command.CommandText;
         if (!Tagged.TryGetValue((name, sql), out var tagged))
         {
             // Loader names are code, not input; a line break would still end the comment, so none is let through.
             if (name.Contains('\n', StringComparison.Ordinal) || name.Contains('\r', StringComparison.Ordinal))
             {
-                return result;
+                return;
             }
 
             tagged = $"-- {name}\n\n{sql}";
@@ -68,7 +48,6 @@ public sealed class LoaderSqlTag : DbCommandInterceptor
         }
 
         command.CommandText = tagged;
-        return result;
     }
 
     private sealed class SameStrings : IEqualityComparer<(string Name, string Sql)>

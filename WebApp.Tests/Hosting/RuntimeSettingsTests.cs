@@ -12,7 +12,7 @@ public sealed class RuntimeSettingsTests
         var settings = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
 
         Assert.True(settings.GetProperty("System.GC.Server").GetBoolean());
-        // DATAS (dynamic adaptation) off: measured in docs/benchmarks.md.
+        // DATAS (dynamic adaptation) off: a heap per core from the start (WebApp.csproj says why).
         Assert.Equal(0, settings.GetProperty("System.GC.DynamicAdaptationMode").GetInt32());
     }
 }

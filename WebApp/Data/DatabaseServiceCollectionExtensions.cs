@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
+using WebApp.Loading;
 using Upfront.EntityFrameworkCore;
 using Upfront.EntityFrameworkCore.Npgsql;
 using Upfront.EntityFrameworkCore.Sqlite;
@@ -46,10 +47,16 @@ public static class DatabaseServiceCollectionExtensions
         var section = configuration.GetSection(DatabaseOptions.Section);
         var provider = section.GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         var threadSafetyChecks = section.GetValue(nameof(DatabaseOptions.ThreadSafetyChecks), true);
+        var strategy = configuration.GetValue("Loading:Strategy", LoadingStrategy.Concurrent);
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(configuration.GetConnectionString("Sqlite"), environment.ContentRootPath);
+                if (strategy == LoadingStrategy.Batch)
+                {
+                    throw new InvalidOperationException("Loading:Strategy=Batch needs Database:Provider=Postgres; SQLite loads Concurrent or Sequential.");
+                }
+
                 services.AddReaders<SqliteAppDbContext>(options => options.UseSqlite(sqlite), threadSafetyChecks);
                 services.AddSqliteDeadlines<SqliteAppDbContext>();
                 // One file: reads and writes go to the same place.
@@ -61,7 +68,7 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
-                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks);
+                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks, strategy == LoadingStrategy.Batch);
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:
@@ -71,13 +78,20 @@ public static class DatabaseServiceCollectionExtensions
         return services;
     }
 
-    private static void AddReaders<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> provider, bool threadSafetyChecks)
+    private static void AddReaders<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> provider, bool threadSafetyChecks, bool batched = false)
         where TContext : AppDbContext
     {
         services.AddPooledDbContextFactory<TContext>(options =>
         {
+            // The SQL tag before the provider's rewrites, and the batch last: it sends statements as they were left.
+            options.UseLoaderSqlTags();
             provider(options);
-            options.UseLoaderSqlTags()
+            if (batched)
+            {
+                options.UseBatchedLoaders();
+            }
+
+            options
                 .UseSnakeCaseNamingConvention()
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 // Database:ThreadSafetyChecks (docs/database.md): EF Core's check that no two threads use one context

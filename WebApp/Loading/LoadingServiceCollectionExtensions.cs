@@ -4,7 +4,20 @@ using Upfront.Loading;
 
 namespace WebApp.Loading;
 
-/// <summary>The <c>Loading</c> section: the page deadline, and how many loaders of a page may run at once.</summary>
+/// <summary>How a page's database loaders reach the database (<c>Loading:Strategy</c>).</summary>
+public enum LoadingStrategy
+{
+    /// <summary>Side by side, each on a pooled connection of its own.</summary>
+    Concurrent,
+
+    /// <summary>One after another (<see cref="LoadingOptions.MaxConcurrency"/> 1): the baseline the others are measured against.</summary>
+    Sequential,
+
+    /// <summary>PostgreSQL only: every database loader's statement in one batch, one round trip, one connection.</summary>
+    Batch,
+}
+
+/// <summary>The <c>Loading</c> section: the page deadline, and how a page's loaders run.</summary>
 public sealed class PageLoadingOptions
 {
     public const string Section = "Loading";
@@ -14,6 +27,9 @@ public sealed class PageLoadingOptions
 
     /// <summary>Most loaders of one page running at once; 0 means unlimited (<see cref="LoadingOptions.MaxConcurrency"/>).</summary>
     public int MaxConcurrency { get; set; }
+
+    /// <summary>How the database loaders travel; see <see cref="LoadingStrategy"/>.</summary>
+    public LoadingStrategy Strategy { get; set; } = LoadingStrategy.Concurrent;
 }
 
 public static class LoadingServiceCollectionExtensions
@@ -31,6 +47,8 @@ public static class LoadingServiceCollectionExtensions
             .BindConfiguration(PageLoadingOptions.Section)
             .Validate(o => o.RequestTimeout > TimeSpan.Zero, "Loading:RequestTimeout must be positive.")
             .Validate(o => o.MaxConcurrency >= 0, "Loading:MaxConcurrency must be 0 (unlimited) or more.")
+            .Validate(o => o.Strategy != LoadingStrategy.Batch || o.MaxConcurrency == 0,
+                "Loading:Strategy=Batch sends every database loader at once: Loading:MaxConcurrency must be 0.")
             .ValidateOnStart();
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<PageLoadingOptions>>((timeouts, loading) =>
@@ -43,7 +61,7 @@ public static class LoadingServiceCollectionExtensions
             .AddServerTiming()
             .Options.Configure<IOptions<PageLoadingOptions>>((options, page) =>
             {
-                options.MaxConcurrency = page.Value.MaxConcurrency;
+                options.MaxConcurrency = page.Value.Strategy == LoadingStrategy.Sequential ? 1 : page.Value.MaxConcurrency;
                 options.MeterName = TelemetryName;
                 options.ActivitySourceName = TelemetryName;
             });

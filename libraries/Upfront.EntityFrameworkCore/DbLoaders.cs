@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -9,6 +10,9 @@ namespace Upfront.EntityFrameworkCore;
 /// <summary>Database loaders: <c>group.Query(contexts, "profile.stats", (db, ct) => …)</c>.</summary>
 public static class DbLoaders
 {
+    // Whether a factory's contexts batch their loaders (BatchedLoaders in their options): looked up once per factory.
+    private static readonly ConditionalWeakTable<object, StrongBox<BatchedLoaders?>> Batching = [];
+
     /// <summary>
     /// Starts a required loader named <paramref name="name"/> that runs <paramref name="query"/> on a context of its own
     /// from <paramref name="contexts"/> (one context cannot run two queries at once; a pooled factory makes the rent
@@ -23,7 +27,16 @@ public static class DbLoaders
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(contexts);
         ArgumentNullException.ThrowIfNull(query);
-        return group.Required(name, ct => RunAsync(contexts, query, ct));
+        var slot = BatchingOf(contexts) is { } batching ? LoadBatch.Reserve(group, batching) : null;
+        try
+        {
+            return group.Required(name, ct => RunAsync(contexts, query, slot, ct));
+        }
+        catch
+        {
+            slot?.Arrive(); // not added: the batch must not wait for it
+            throw;
+        }
     }
 
     /// <summary>As the other overload, for a query that returns a <see cref="ValueTask{T}"/> (<c>rows.ToListAsync(ct)</c>).</summary>
@@ -32,6 +45,28 @@ public static class DbLoaders
     {
         ArgumentNullException.ThrowIfNull(query);
         return group.Query(contexts, name, (db, ct) => query(db, ct).AsTask());
+    }
+
+    private static BatchedLoaders? BatchingOf<TContext>(IDbContextFactory<TContext> contexts)
+        where TContext : DbContext =>
+        Batching.GetValue(contexts, static factory =>
+        {
+            using var db = ((IDbContextFactory<TContext>)factory).CreateDbContext();
+            return new StrongBox<BatchedLoaders?>(BatchedLoaders.Of(db.GetService<IDbContextOptions>()));
+        }).Value;
+
+    private static async Task<T> RunAsync<TContext, T>(IDbContextFactory<TContext> contexts, Func<TContext, CancellationToken, Task<T>> query, LoadBatch.Slot? slot, CancellationToken cancellationToken)
+        where TContext : DbContext
+    {
+        try
+        {
+            using var batched = slot?.Enter();
+            return await RunAsync(contexts, query, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot?.Arrive();
+        }
     }
 
     private static async Task<T> RunAsync<TContext, T>(IDbContextFactory<TContext> contexts, Func<TContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ public sealed partial class LoadGroup : IDisposable
     private readonly List<Task> _tasks = [];
     private readonly List<LoaderTiming?> _timings = []; // one slot per loader, in the order they were added
     private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _sealed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Failure? _firstFailure;
     private int _waitCalled;
 
@@ -55,6 +56,7 @@ public sealed partial class LoadGroup : IDisposable
         _cts = CancellationTokenSource.CreateLinkedTokenSource(requestToken);
         _time = time;
         _gate = maxConcurrency > 0 ? new SemaphoreSlim(maxConcurrency, maxConcurrency) : null;
+        MaxConcurrency = maxConcurrency;
         _logger = logger;
         _activities = activities;
         _observers = observers;
@@ -62,6 +64,20 @@ public sealed partial class LoadGroup : IDisposable
         _startedAt = time.GetUtcNow();
         _startTimestamp = time.GetTimestamp();
     }
+
+    /// <summary>The page (group) name, as its timings, logs and metrics give it.</summary>
+    public string Page => _page;
+
+    /// <summary>Most loader bodies running at once (<see cref="LoadingOptions.MaxConcurrency"/>); 0 is unlimited.</summary>
+    public int MaxConcurrency { get; }
+
+    /// <summary>
+    /// Completes when no more loaders can be added: <see cref="WaitAsync"/> was called, or the group was disposed. Code
+    /// that gathers the loaders' work (a batch of their statements) knows from it that the last loader has been added.
+    /// </summary>
+#pragma warning disable VSTHRD003 // a signal, not work: it completes when WaitAsync is called or the group is disposed
+    public Task Sealed => _sealed.Task;
+#pragma warning restore VSTHRD003
 
     /// <summary>The group token: cancelled by the request token, the first required failure, or disposal.</summary>
     public CancellationToken Token => _cts.Token;
@@ -102,6 +118,8 @@ public sealed partial class LoadGroup : IDisposable
             throw new InvalidOperationException("WaitAsync may be called only once.");
         }
 
+        _sealed.TrySetResult();
+
         try
         {
             // Never faults: each loader task catches and classifies its own exception.
@@ -130,6 +148,7 @@ public sealed partial class LoadGroup : IDisposable
     /// <summary>Releases the group's token; a group abandoned before its loaders finished cancels them instead.</summary>
     public void Dispose()
     {
+        _sealed.TrySetResult();
         if (_tasks.TrueForAll(t => t.IsCompleted))
         {
             _cts.Dispose();

@@ -8,6 +8,7 @@
 #   POOL_SIZES="4 16 100" scripts/load.sh  # one WebApp run per Npgsql pool size instead (see scripts/pool-sizes.sh)
 #   BASE=HEAD~1 USERS=500 scripts/load.sh  # a change's before and after: WebApp at commit BASE against the working tree
 #   START_UP=all USERS=500 scripts/load.sh   # how an instance starts, per start-up setting (below)
+#   ROUND_TRIPS="0 0.5 1 2" scripts/load.sh  # the loading strategies with a network between the app and PostgreSQL (below)
 #
 # Starts a throwaway PostgreSQL cluster (scripts/postgres.sh), unless WEBAPP_POSTGRES holds a superuser Npgsql
 # connection string; fills it with `WebApp seed --users $USERS` (an already seeded database is reused as it is) and
@@ -53,13 +54,30 @@
 # dotnet.gc.heap.total_allocated over the measured window divided by its requests; the tool is installed into the
 # work folder from NuGet when it is not on PATH or in ~/.dotnet/tools), and the default mode prints target 6
 # (<= 60 KB a profile request) from their median.
+# With ROUND_TRIPS set (round trips in ms, e.g. "0 0.5 1 2") it measures the loading strategies instead: the profile
+# page under each of STRATEGIES (Sequential: Loading:Strategy=Sequential, one loader after another; Concurrent: a pooled
+# connection a loader, at once; Batch: one NpgsqlBatch on one connection; Go: the Go peer, errgroup), every one with
+# the same pool (POOL) and PostgreSQL reached through benchmarks/latency-proxy, which adds half the round trip in each
+# direction. One server a strategy; the proxy's delay changes under it (its delay file), so the pool and the JIT carry
+# over and only the network changes. For each visitor count in VISITORS (1 4 32), each round trip: `SELECT 1` through
+# the proxy against direct (pgbench, 1 client, PROBE s) must add the set round trip within 15%, or the run stops; then
+# wrk's closed loop (VISITORS connections, WARMUP_EACH s unrecorded, DURATION s measured) and, at the first visitor
+# count, benchmarks/open-loop at a fixed RATE (requests/s, below every strategy's saturation) for DURATION s: p50/p99
+# from the time each request was due, so a slow response cannot hold the next one back (wrk's closed loop can: it
+# sends the next request only when one returns). CPU per page of the server, PostgreSQL and the proxy apart; the
+# server's sessions on PostgreSQL (most seen), which at 1 visitor is the connections a page holds, since the app
+# warms up one request at a time (WarmUp:Concurrency=1) and the runs at 1 visitor come first. With SQLITE=1 (default)
+# the Sequential and Concurrent app on the embedded SQLite too, at 0 ms. pgbench runs the page's statements back to
+# back (POOL clients, no network added) for the PostgreSQL CPU a page needs at least. It prints Step 14's targets and
+# writes $OUTPUT (default benchmarks/results/loading-strategies.json); the value of each row is its p50 in ms.
 # The cluster keeps PostgreSQL's stock max_connections (100), the budget every instance must fit in.
 # A full default run takes about ROUNDS x (2 x (WARMUP + DURATION + ~10) + COLD) + 2 x DURATION s: ~11 min by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-USERS=${USERS:-100000}
+# The loading-strategies mode seeds fewer users by default (it seeds SQLite too, and its runs are many and short).
+USERS=${USERS:-$([ -n "${ROUND_TRIPS:-}" ] && echo 20000 || echo 100000)}
 DURATION=${DURATION:-30}
 # The JIT keeps promoting methods to tier 1 for about 40 s of this load on 2 cores (dotnet-counters:
 # dotnet.jit.compiled_methods falls to ~0 only then), so a shorter warm-up measures the JIT, not the page.
@@ -77,7 +95,14 @@ SEQUENTIAL=${SEQUENTIAL:-0}
 POOL_SIZES=${POOL_SIZES:-}
 BASE=${BASE:-}
 START_UP=${START_UP:-}
-mode=$([ -n "$POOL_SIZES" ] && echo pool-sizes || { [ -n "$BASE" ] && echo compare || { [ -n "$START_UP" ] && echo start-up || echo load; }; })
+ROUND_TRIPS=${ROUND_TRIPS:-}
+STRATEGIES=${STRATEGIES:-Sequential Concurrent Batch Go}
+VISITORS=${VISITORS:-1 4 32}
+RATE=${RATE:-200}
+PROBE=${PROBE:-3}
+WARMUP_EACH=${WARMUP_EACH:-3}
+SQLITE=${SQLITE:-1}
+mode=$([ -n "$POOL_SIZES" ] && echo pool-sizes || { [ -n "$BASE" ] && echo compare || { [ -n "$START_UP" ] && echo start-up || { [ -n "$ROUND_TRIPS" ] && echo loading-strategies || echo load; }; }; })
 OUTPUT=${OUTPUT:-benchmarks/results/$mode.json}
 NOTE=${NOTE:-$([ "$mode" != load ] && echo "app, PostgreSQL and wrk share the machine" || echo "the server under test, PostgreSQL and wrk (or pgbench) share the machine")}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -91,8 +116,11 @@ if ! command -v wrk >/dev/null 2>&1; then
   echo "Installing wrk..."
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk >/dev/null
 fi
-modes_set=0; for m in "$POOL_SIZES" "$BASE" "$START_UP"; do [ -z "$m" ] || modes_set=$((modes_set + 1)); done
-[ "$modes_set" -le 1 ] || { echo "Set one of POOL_SIZES, BASE and START_UP, not several" >&2; exit 2; }
+modes_set=0; for m in "$POOL_SIZES" "$BASE" "$START_UP" "$ROUND_TRIPS"; do [ -z "$m" ] || modes_set=$((modes_set + 1)); done
+[ "$modes_set" -le 1 ] || { echo "Set one of POOL_SIZES, BASE, START_UP and ROUND_TRIPS, not several" >&2; exit 2; }
+for rt in $ROUND_TRIPS; do [[ $rt =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "ROUND_TRIPS must be milliseconds separated by spaces, not '$ROUND_TRIPS'" >&2; exit 2; }; done
+for v in $VISITORS; do [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "VISITORS must be counts separated by spaces, not '$VISITORS'" >&2; exit 2; }; done
+for st in $STRATEGIES; do [[ " Sequential Concurrent Batch Go " == *" $st "* ]] || { echo "STRATEGIES: '$st' is not one of Sequential Concurrent Batch Go" >&2; exit 2; }; done
 start_up_names="shipped no-warm-up tiered-off pgo-off r2r composite"
 [ "$START_UP" != all ] || START_UP=$start_up_names
 for v in $START_UP; do
@@ -105,13 +133,13 @@ if [ -n "$BASE" ]; then
   base_commit=$(git rev-parse --short=7 --verify "$BASE^{commit}" 2>/dev/null) || { echo "BASE '$BASE' is not a commit here" >&2; exit 2; }
 fi
 # The Go peer (benchmarks/peers/go) builds offline from Debian's Go and libraries: installed when missing, as wrk is above.
-if [ "$mode" = load ] && { ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/gorilla/mux ] \
+if { [ "$mode" = load ] || [ "$mode" = loading-strategies ]; } && { ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/gorilla/mux ] \
   || [ ! -d /usr/share/gocode/src/golang.org/x/sync/errgroup ] || [ ! -d /usr/share/gocode/src/github.com/lib/pq ]; }; then
   echo "Installing Go and the Go peer's libraries..."
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
     golang-go golang-github-gorilla-mux-dev golang-golang-x-sync-dev golang-github-lib-pq-dev >/dev/null
 fi
-if [ "$mode" = load ]; then
+if [ "$mode" = load ] || [ "$mode" = loading-strategies ]; then
   command -v pgbench >/dev/null 2>&1 || { echo "pgbench is needed for the ceiling (Debian: postgresql-contrib or postgresql-client)" >&2; exit 1; }
 fi
 
@@ -121,7 +149,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 work=$(mktemp -d /tmp/webapp-load-XXXXXX)
 chmod 755 "$work"   # the postgres user keeps its cluster inside
 server_pid=""
+proxy_pid=""
 cleanup() {
+  if [ -n "$proxy_pid" ]; then kill "$proxy_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
   "$root/scripts/postgres.sh" remove "$work/pg"
   if [ -d "$work/base" ]; then git -C "$root" worktree remove --force "$work/base" 2>/dev/null || true; fi
@@ -182,10 +212,15 @@ if [ ! -x "$counters" ]; then
   dotnet tool install dotnet-counters --tool-path "$work/tools" >/dev/null && counters="$work/tools/dotnet-counters"
 fi
 peer_bin="$work/go-peer"
-if [ "$mode" = load ]; then
+if [ "$mode" = load ] || [ "$mode" = loading-strategies ]; then
   [ -n "$(go env GOCACHE 2>/dev/null)" ] || export GOCACHE="$work/go-cache"
   (cd "$root/benchmarks/peers/go" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$peer_bin" .)
   echo "Go peer built ($(go version | awk '{print $3}'))"
+fi
+if [ "$mode" = loading-strategies ]; then
+  (cd "$root/benchmarks/latency-proxy" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$work/latency-proxy" .)
+  (cd "$root/benchmarks/open-loop" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$work/open-loop" .)
+  echo "latency proxy and open-loop generator built"
 fi
 export ASPNETCORE_ENVIRONMENT=Production Database__Provider=Postgres ConnectionStrings__Postgres="$connection" Database__SeedOnStartup=false Database__ThreadSafetyChecks=false
 set +e
@@ -429,6 +464,182 @@ elif [ -n "$START_UP" ]; then
     "$ROUNDS" "$POOL" "$COLD" "$cold_ratio_target" "$cold_p99_target" "$variants_json")
   suite=start-up
   title="How an instance starts, per start-up setting: WebApp's first $COLD s after /readyz and its steady state under wrk (/u/{random handle} of $USERS users on PostgreSQL, requests/s), alternating"
+elif [ -n "$ROUND_TRIPS" ]; then
+  # The proxy sits in every run, 0 ms included, so that each strategy pays the same extra hop.
+  proxy_port=$(free_port); delay_file="$work/one-way-delay"; echo 0s > "$delay_file"
+  "$work/latency-proxy" -listen "127.0.0.1:$proxy_port" -target "127.0.0.1:$PGPORT" -delay-file "$delay_file" > "$work/proxy.log" 2>&1 &
+  proxy_pid=$!
+  direct_connection=$connection
+  proxied_connection="${connection/Port=$PGPORT/Port=$proxy_port}"
+  [ "$proxied_connection" != "$connection" ] || { echo "cannot point the connection string at the proxy: $connection" >&2; exit 1; }
+  sed 's|^|/u/|' "$handles" > "$work/paths.txt"
+  printf 'SELECT 1;\n' > "$work/select1.sql"
+  shipped=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Loading", {}).get("Strategy", "Concurrent"))' "$root/WebApp/appsettings.json")
+  pgbench_latency() { pgbench -n -c 1 -T "$PROBE" -f "$work/select1.sql" -p "$1" 2>&1 | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'; }
+  # The proxy's own hop (two more loopback legs, about 0.1 ms), measured once at 0: a set round trip is the hop plus
+  # the delay, so that SELECT 1 through the proxy takes the set round trip more than direct.
+  hop=""
+  set_round_trip() { # $1 = ms; the proxy reads the file within 100 ms; then SELECT 1 must show it
+    awk -v rt="$1" -v hop="${hop:-0}" 'BEGIN { d = (rt - hop) * 500; printf "%dus\n", (rt > 0 && d > 0) ? d : 0 }' > "$delay_file"
+    sleep 0.3
+    local direct through
+    direct=$(pgbench_latency "$PGPORT"); through=$(pgbench_latency "$proxy_port")
+    probe_added=$(awk -v a="$through" -v b="$direct" 'BEGIN { printf "%.3f", a - b }')
+    [ "$1" != 0 ] || [ -n "$hop" ] || hop=$probe_added
+    # Within 15% of the set round trip; at 0 ms the proxy's own hop, at most 0.2 ms.
+    if awk -v x="$probe_added" -v t="$1" 'BEGIN { exit !(t == 0 ? x <= 0.2 : (x >= 0.85 * t && x <= 1.15 * t)) }'; then
+      echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added (within 15%)"
+    else
+      echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added, not within 15% of $1 ms" >&2
+      exit 1
+    fi
+  }
+  # The connections one page uses at once, at 1 visitor: PostgreSQL's sessions of the server that started a statement
+  # within 1 ms of the latest one (a page's loaders start theirs together; at a round trip of 1 ms or more, one loader's
+  # next statement is at least that far behind), 20 times a second; the median, since a readiness probe can coincide.
+  sample_page_connections() { # $1 = seconds, $2 = application_name
+    (exec psql -d postgres -X -At 2>/dev/null < <(printf '%s\n' \
+      "SELECT count(*) FROM pg_stat_activity a, (SELECT max(query_start) AS latest FROM pg_stat_activity WHERE application_name = '$2') l WHERE a.application_name = '$2' AND a.query_start > l.latest - interval '1 millisecond'" '\watch 0.05')) &
+    local watcher=$!
+    sleep "$1"
+    kill "$watcher" 2>/dev/null || true
+    wait "$watcher" 2>/dev/null || true
+  }
+  strategy_label() { case $1 in Go) echo "Go peer" ;; *) echo "$1" ;; esac; }
+  # One row: $1 = strategy, $2 = database, $3 = round trip, $4 = visitors (closed loop) or "open"
+  ls_measure() {
+    local st=$1 db=$2 rt=$3 v=$4 url="http://127.0.0.1:$port" label params loop out json app0 pg0 px0 t0 app1 pg1 px1 t1 elapsed
+    local rps p50 p99 errors peak
+    params="$rt ms, $([ "$v" = open ] && echo "open loop $RATE/s" || echo "$v visitor$([ "$v" = 1 ] || echo s)")"
+    [ "$db" = PostgreSQL ] || params="$db, $params"
+    label="$(strategy_label "$st") ($params)"
+    local threads=2 sampler
+    [ "$v" != 1 ] || threads=1
+    [ "$v" = open ] || wrk -t"$threads" -c"$v" -d"${WARMUP_EACH}s" -s scripts/profile.lua "$url" > /dev/null
+    sample_connections "$DURATION" "$server_app_name" > "$work/connections.txt" &
+    sampler=$!
+    local page_sampler="" page_connections=null
+    if [ "$v" = 1 ] && [ "$db" = PostgreSQL ] && awk -v r="$rt" 'BEGIN { exit !(r >= 1) }'; then
+      sample_page_connections "$DURATION" "$server_app_name" > "$work/page-connections.txt" &
+      page_sampler=$!
+    fi
+    app0=$(ticks "$server_pid"); pg0=$(pg_ticks); px0=$(ticks "$proxy_pid"); t0=$(date +%s.%N)
+    if [ "$v" = open ]; then
+      loop="open (benchmarks/open-loop, $RATE requests/s)"
+      json=$("$work/open-loop" -url-base "$url" -paths "$work/paths.txt" -rate "$RATE" -duration "${DURATION}s" -warmup "${WARMUP_EACH}s" -connections 64)
+      rps=$(printf '%.1f' "$(field "$json" achieved_rps)"); p50=$(field "$json" p50_ms); p99=$(field "$json" p99_ms)
+      errors=$(( $(field "$json" errors) + $(field "$json" non2xx) ))
+    else
+      loop="closed (wrk, $v connections)"
+      out=$(wrk -t"$threads" -c"$v" -d"${DURATION}s" --latency -s scripts/profile.lua "$url")
+      json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
+      rps=$(field "$json" rps); p50=$(ms "$json" p50_us); p99=$(ms "$json" p99_us)
+      errors=$(( $(field "$json" non2xx) + $(field "$json" socket_errors) ))
+    fi
+    t1=$(date +%s.%N); app1=$(ticks "$server_pid"); pg1=$(pg_ticks); px1=$(ticks "$proxy_pid")
+    wait "$sampler" || true
+    if [ -n "$page_sampler" ]; then
+      wait "$page_sampler" || true
+      page_connections=$(grep -E '^[0-9]+$' "$work/page-connections.txt" | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "null" }')
+    fi
+    peak=$(sort -n "$work/connections.txt" | tail -1); peak=${peak:-0}
+    [ "$db" = PostgreSQL ] || peak=0
+    elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+    local app_ms pg_ms px_ms
+    app_ms=$(per_request "$(cores $((app1 - app0)) "$elapsed")" "$rps")
+    pg_ms=$(per_request "$(cores $((pg1 - pg0)) "$elapsed")" "$rps")
+    px_ms=$(per_request "$(cores $((px1 - px0)) "$elapsed")" "$rps")
+    printf '%-44s %7s req/s  p50 %6s ms  p99 %6s ms  errors %s  CPU a page (ms): app %s, PostgreSQL %s, proxy %s  sessions %s%s\n' \
+      "$label" "$rps" "$p50" "$p99" "$errors" "$app_ms" "$pg_ms" "$px_ms" "$peak" "$([ "$page_connections" = null ] || echo ", a page uses $page_connections at once")"
+    rows+=("$(printf '{"name":"%s","parameters":"%s","baseline":%s,"value":%s,"details":{"strategy":"%s","database":"%s","round trip (ms)":%s,"SELECT 1 added (ms)":%s,"visitors":"%s","loop":"%s","requests/s":%s,"p50 (ms)":%s,"p99 (ms)":%s,"errors":%s,"app CPU per page (ms)":%s,"PostgreSQL CPU per page (ms)":%s,"proxy CPU per page (ms)":%s,"sessions on PostgreSQL (most seen)":%s,"connections a page uses at once":%s}}' \
+      "$label" "$params" "$([ "$st" = Go ] && echo true || echo false)" "$p50" "$st" "$db" "$rt" "$probe_added" "$v" "$loop" "$rps" "$p50" "$p99" "$errors" "$app_ms" "$pg_ms" "$px_ms" "$peak" "$page_connections")")
+  }
+  # Every visitor count at every round trip, 1 visitor first (see the header), the open loop with the first.
+  ls_series() { # $1 = strategy, $2 = database, $3 = round trips
+    local v rt first=1
+    for v in $VISITORS; do
+      for rt in $3; do
+        set_round_trip "$rt"
+        ls_measure "$1" "$2" "$rt" "$v"
+        [ "$first" = 0 ] || ls_measure "$1" "$2" "$rt" open
+      done
+      first=0
+    done
+  }
+  for st in $STRATEGIES; do
+    echo 0s > "$delay_file"
+    if [ "$st" = Go ]; then
+      PGPORT=$proxy_port start_peer
+    else
+      connection=$proxied_connection
+      # No page views: their writer's connection would count as the page's, and the Go peer records none.
+      app_env=(Loading__Strategy="$st" WarmUp__Concurrency=1 PageViews__Enabled=false)
+      start_app 0 "$POOL"
+      connection=$direct_connection
+    fi
+    echo "== $(strategy_label "$st"): warm-up ${WARMUP}s at 0 ms, one visitor"
+    wrk -t1 -c1 -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" > /dev/null
+    ls_series "$st" PostgreSQL "$ROUND_TRIPS"
+    stop_server
+  done
+  app_env=()
+  if [ "$SQLITE" = 1 ]; then
+    sqlite_db="$work/webapp.db"
+    (cd "$root/WebApp" && Database__Provider=Sqlite ConnectionStrings__Sqlite="Data Source=$sqlite_db" dotnet "$app_dll" seed --users "$USERS") > "$work/sqlite-seed.log" 2>&1 \
+      || { tail -20 "$work/sqlite-seed.log" >&2; echo "seeding SQLite failed" >&2; exit 1; }
+    for st in Sequential Concurrent; do
+      [[ " $STRATEGIES " == *" $st "* ]] || continue
+      app_env=(Database__Provider=Sqlite ConnectionStrings__Sqlite="Data Source=$sqlite_db" Loading__Strategy="$st" WarmUp__Concurrency=1 PageViews__Enabled=false)
+      start_app 0 ""
+      echo "== $st on SQLite: warm-up ${WARMUP}s"
+      wrk -t1 -c1 -d"${WARMUP}s" -s scripts/profile.lua "http://127.0.0.1:$port" > /dev/null
+      probe_added=0
+      for v in $VISITORS; do ls_measure "$st" SQLite 0 "$v"; done
+      stop_server
+    done
+    app_env=()
+  fi
+  pgbench_run "$POOL"
+  pgbench_pg_ms=$(echo "${rows[-1]}" | sed -n 's/.*"PostgreSQL CPU per request (ms)":\([0-9.]*\).*/\1/p')
+  pgbench_tps=$last_rps
+  unset 'rows[-1]'   # its own figures go in the summary: a row's value here is a page's p50
+  printf '%s\n' "${rows[@]}" > "$work/rows.jsonl"
+  summary=$(python3 - "$work/rows.jsonl" "$shipped" "$pgbench_pg_ms" "$pgbench_tps" "$POOL" <<'PY'
+import json, sys
+rows = [json.loads(line)["details"] for line in open(sys.argv[1]) if line.strip()]
+shipped, pgbench_pg, pgbench_tps, pool = sys.argv[2], float(sys.argv[3] or 0), float(sys.argv[4] or 0), int(sys.argv[5])
+def get(strategy, rt, visitors, db="PostgreSQL"):
+    for r in rows:
+        if r["strategy"] == strategy and r["database"] == db and float(r["round trip (ms)"]) == rt and r["visitors"] == str(visitors):
+            return r
+    return None
+targets = []
+def target(text, value, limit, higher=False):
+    met = value is not None and (value >= limit if higher else value <= limit)
+    targets.append({"target": text, "value": None if value is None else round(value, 3), "limit": limit, "met": met})
+def ratio(a, b, key):
+    return None if a is None or b is None or not b[key] else a[key] / b[key]
+for rt in (1.0, 2.0):
+    target(f"{rt:g} ms, 4 visitors: {shipped} p50 / Sequential p50 <= 0.3", ratio(get(shipped, rt, 4), get("Sequential", rt, 4), "p50 (ms)"), 0.3)
+    target(f"{rt:g} ms, 1 visitor: {shipped} p50 / Concurrent p50 <= 1.1", ratio(get(shipped, rt, 1), get("Concurrent", rt, 1), "p50 (ms)"), 1.1)
+busiest = get(shipped, 0.0, 32)
+target(f"PostgreSQL CPU a page, {shipped} at 0 ms and 32 visitors / pgbench's ({pool} clients, the same statements) <= 1.3",
+       None if busiest is None or not pgbench_pg else busiest["PostgreSQL CPU per page (ms)"] / pgbench_pg, 1.3)
+target(f"throughput at 0 ms, 32 visitors: {shipped} / Go peer >= 1.5", ratio(get(shipped, 0.0, 32), get("Go", 0.0, 32), "requests/s"), 1.5, higher=True)
+target(f"throughput at 1 ms, 32 visitors: {shipped} / Go peer >= 2.0", ratio(get(shipped, 1.0, 32), get("Go", 1.0, 32), "requests/s"), 2.0, higher=True)
+target(f"p99 at 0 ms, 32 visitors: {shipped} <= 25 ms", None if busiest is None else busiest["p99 (ms)"], 25)
+errors = sum(r["errors"] for r in rows)
+target("errors in every run: 0", errors, 0)
+held = get(shipped, 2.0, 1)
+target(f"connections a page holds for its database loaders ({shipped}, 1 visitor, 2 ms): <= 1", None if held is None else held["connections a page uses at once"], 1)
+for t in targets:
+    print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'missed'})", file=sys.stderr)
+print('  "summary": ' + json.dumps({"shipped": shipped, "poolSize": pool, "pgbenchPagesPerSecond": pgbench_tps,
+      "pgbenchPostgresCpuPerPage": pgbench_pg, "targets": targets}, ensure_ascii=False) + ",")
+PY
+)
+  suite=loading-strategies
+  title="Loading strategies for the profile page with a network between the app and PostgreSQL (benchmarks/latency-proxy): p50 per round trip and visitors, $USERS users, pool $POOL"
 elif [ -n "$BASE" ]; then
   declare -A c_rps c_p99 c_kb c_cpu c_pg
   for round in $(seq 1 "$ROUNDS"); do
@@ -529,18 +740,24 @@ elif [ -n "$BASE" ]; then
   knobs=" ROUNDS=$ROUNDS BASE=$base_commit"
 elif [ -n "$START_UP" ]; then
   knobs=" ROUNDS=$ROUNDS START_UP=\\\"$START_UP\\\""
+elif [ -n "$ROUND_TRIPS" ]; then
+  knobs=" ROUND_TRIPS=\\\"$ROUND_TRIPS\\\" STRATEGIES=\\\"$STRATEGIES\\\" VISITORS=\\\"$VISITORS\\\" RATE=$RATE POOL=$POOL SQLITE=$SQLITE"
 else
   knobs=" ROUNDS=$ROUNDS PGBENCH_CLIENTS=\\\"$PGBENCH_CLIENTS\\\""
   if [ "$SEQUENTIAL" = 1 ]; then knobs+=" SEQUENTIAL=1"; fi
 fi
 {
   printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
-  printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ "$mode" != load ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
+  if [ "$mode" = loading-strategies ]; then
+    printf '  "metric": "Median page time",\n  "unit": "ms",\n'
+  else
+    printf '  "metric": "Throughput",\n  "unit": "%s",\n' "$([ "$mode" != load ] && echo "requests/s" || echo "requests/s (pgbench: pages/s)")"
+  fi
   printf '  "command": "USERS=%s DURATION=%s WARMUP=%s COLD=%s CONNECTIONS=%s THREADS=%s%s scripts/load.sh",\n' "$USERS" "$DURATION" "$WARMUP" "$COLD" "$CONNECTIONS" "$THREADS" "$knobs"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
   printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", %s"postgres": "%s", "loadAverage": "%s", "note": "%s"},\n' \
     "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \
-    "$([ "$mode" = load ] && go version | awk '{printf "\"go\": \"%s\", ", $3}')" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
+    "$({ [ "$mode" = load ] || [ "$mode" = loading-strategies ]; } && go version | awk '{printf "\"go\": \"%s\", ", $3}')" "$pg_note" "$(cut -d' ' -f1 /proc/loadavg)" "$NOTE"
   if [ -n "$summary" ]; then printf '%s\n' "$summary"; fi
   joined=""; for row in "${rows[@]}"; do joined+="${joined:+,$'\n'    }$row"; done
   printf '  "results": [\n    %s\n  ]\n}\n' "$joined"

@@ -65,7 +65,11 @@ public static class DbLoaders
         }
         finally
         {
-            slot?.Arrive();
+            if (slot is not null)
+            {
+                await slot.ReleaseAsync().ConfigureAwait(false);
+                slot.Arrive();
+            }
         }
     }
 
@@ -84,6 +88,11 @@ public static class DbLoaders
             }
             catch (Exception ex) when (attempt == 1 && IsDeadConnection(ex) && !cancellationToken.IsCancellationRequested)
             {
+                if (LoadBatch.Current is { } slot)
+                {
+                    await slot.ReleaseAsync().ConfigureAwait(false); // the retry runs alone: the batch goes on without it
+                }
+
                 // The provider has dropped the broken connection: the next try opens a fresh one. Once only: a second
                 // failure is the page's. (EF Core's retrying execution strategy does the same, but buffers every
                 // result set to do it.)

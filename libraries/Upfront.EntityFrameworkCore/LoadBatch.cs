@@ -262,6 +262,7 @@ internal sealed class LoadBatch
         private readonly TaskCompletionSource<DbDataReader?> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _state; // 0: reserved; 1: its statement submitted; 2: runs its statements alone
         private int _arrived;
+        private BatchResultReader? _reader;
 
         public DbConnection Connection { get; private set; } = null!;
 
@@ -329,7 +330,17 @@ internal sealed class LoadBatch
             }
         }
 
-        public void Deliver(DbDataReader? reader) => _result.TrySetResult(reader);
+        public void Deliver(DbDataReader? reader)
+        {
+            _reader = reader as BatchResultReader;
+            _result.TrySetResult(reader);
+        }
+
+        /// <summary>
+        /// Closes this slot's result set if its loader left it open, so the batch moves on to the next loader: EF Core
+        /// does not dispose a reader when an interceptor after this one throws, and a retry runs on its own connection.
+        /// </summary>
+        public ValueTask ReleaseAsync() => _reader is { IsClosed: false } reader ? reader.DisposeAsync() : ValueTask.CompletedTask;
 
         public void Fail(Exception error) => _result.TrySetException(error);
 

@@ -47,7 +47,8 @@ public static class DatabaseServiceCollectionExtensions
         var section = configuration.GetSection(DatabaseOptions.Section);
         var provider = section.GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         var threadSafetyChecks = section.GetValue(nameof(DatabaseOptions.ThreadSafetyChecks), true);
-        var strategy = configuration.GetValue("Loading:Strategy", LoadingStrategy.Concurrent);
+        var strategy = configuration.GetValue<LoadingStrategy?>("Loading:Strategy");
+        var maxConcurrency = configuration.GetValue("Loading:MaxConcurrency", 0);
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
@@ -68,7 +69,7 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
-                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks, strategy == LoadingStrategy.Batch);
+                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks, PageLoadingOptions.Batches(strategy, maxConcurrency, postgres: true));
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:

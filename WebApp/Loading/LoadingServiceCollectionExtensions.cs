@@ -28,8 +28,16 @@ public sealed class PageLoadingOptions
     /// <summary>Most loaders of one page running at once; 0 means unlimited (<see cref="LoadingOptions.MaxConcurrency"/>).</summary>
     public int MaxConcurrency { get; set; }
 
-    /// <summary>How the database loaders travel; see <see cref="LoadingStrategy"/>.</summary>
-    public LoadingStrategy Strategy { get; set; } = LoadingStrategy.Concurrent;
+    /// <summary>
+    /// How the database loaders travel; see <see cref="LoadingStrategy"/>. Unset: <see cref="LoadingStrategy.Batch"/> on
+    /// PostgreSQL (one round trip; benchmarks/results/loading-strategies.json), <see cref="LoadingStrategy.Concurrent"/>
+    /// on SQLite, which has no round trip to save, and wherever <see cref="MaxConcurrency"/> bounds the loaders.
+    /// </summary>
+    public LoadingStrategy? Strategy { get; set; }
+
+    /// <summary>Whether the database loaders go as one batch, given the provider.</summary>
+    public static bool Batches(LoadingStrategy? strategy, int maxConcurrency, bool postgres) =>
+        strategy == LoadingStrategy.Batch || (strategy is null && postgres && maxConcurrency == 0);
 }
 
 public static class LoadingServiceCollectionExtensions

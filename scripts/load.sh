@@ -474,7 +474,8 @@ elif [ -n "$ROUND_TRIPS" ]; then
   [ "$proxied_connection" != "$connection" ] || { echo "cannot point the connection string at the proxy: $connection" >&2; exit 1; }
   sed 's|^|/u/|' "$handles" > "$work/paths.txt"
   printf 'SELECT 1;\n' > "$work/select1.sql"
-  shipped=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Loading", {}).get("Strategy", "Concurrent"))' "$root/WebApp/appsettings.json")
+  # The strategy the app takes on PostgreSQL: appsettings.json's Loading:Strategy, else the default (PageLoadingOptions).
+  shipped=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Loading", {}).get("Strategy", "Batch"))' "$root/WebApp/appsettings.json")
   pgbench_latency() { pgbench -n -c 1 -T "$PROBE" -f "$work/select1.sql" -p "$1" 2>&1 | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'; }
   # The proxy's own hop (two more loopback legs, about 0.1 ms), measured once at 0: a set round trip is the hop plus
   # the delay, so that SELECT 1 through the proxy takes the set round trip more than direct.
@@ -604,40 +605,7 @@ elif [ -n "$ROUND_TRIPS" ]; then
   pgbench_tps=$last_rps
   unset 'rows[-1]'   # its own figures go in the summary: a row's value here is a page's p50
   printf '%s\n' "${rows[@]}" > "$work/rows.jsonl"
-  summary=$(python3 - "$work/rows.jsonl" "$shipped" "$pgbench_pg_ms" "$pgbench_tps" "$POOL" <<'PY'
-import json, sys
-rows = [json.loads(line)["details"] for line in open(sys.argv[1]) if line.strip()]
-shipped, pgbench_pg, pgbench_tps, pool = sys.argv[2], float(sys.argv[3] or 0), float(sys.argv[4] or 0), int(sys.argv[5])
-def get(strategy, rt, visitors, db="PostgreSQL"):
-    for r in rows:
-        if r["strategy"] == strategy and r["database"] == db and float(r["round trip (ms)"]) == rt and r["visitors"] == str(visitors):
-            return r
-    return None
-targets = []
-def target(text, value, limit, higher=False):
-    met = value is not None and (value >= limit if higher else value <= limit)
-    targets.append({"target": text, "value": None if value is None else round(value, 3), "limit": limit, "met": met})
-def ratio(a, b, key):
-    return None if a is None or b is None or not b[key] else a[key] / b[key]
-for rt in (1.0, 2.0):
-    target(f"{rt:g} ms, 4 visitors: {shipped} p50 / Sequential p50 <= 0.3", ratio(get(shipped, rt, 4), get("Sequential", rt, 4), "p50 (ms)"), 0.3)
-    target(f"{rt:g} ms, 1 visitor: {shipped} p50 / Concurrent p50 <= 1.1", ratio(get(shipped, rt, 1), get("Concurrent", rt, 1), "p50 (ms)"), 1.1)
-busiest = get(shipped, 0.0, 32)
-target(f"PostgreSQL CPU a page, {shipped} at 0 ms and 32 visitors / pgbench's ({pool} clients, the same statements) <= 1.3",
-       None if busiest is None or not pgbench_pg else busiest["PostgreSQL CPU per page (ms)"] / pgbench_pg, 1.3)
-target(f"throughput at 0 ms, 32 visitors: {shipped} / Go peer >= 1.5", ratio(get(shipped, 0.0, 32), get("Go", 0.0, 32), "requests/s"), 1.5, higher=True)
-target(f"throughput at 1 ms, 32 visitors: {shipped} / Go peer >= 2.0", ratio(get(shipped, 1.0, 32), get("Go", 1.0, 32), "requests/s"), 2.0, higher=True)
-target(f"p99 at 0 ms, 32 visitors: {shipped} <= 25 ms", None if busiest is None else busiest["p99 (ms)"], 25)
-errors = sum(r["errors"] for r in rows)
-target("errors in every run: 0", errors, 0)
-held = get(shipped, 2.0, 1)
-target(f"connections a page holds for its database loaders ({shipped}, 1 visitor, 2 ms): <= 1", None if held is None else held["connections a page uses at once"], 1)
-for t in targets:
-    print(f"target: {t['target']}: {t['value']} ({'met' if t['met'] else 'missed'})", file=sys.stderr)
-print('  "summary": ' + json.dumps({"shipped": shipped, "poolSize": pool, "pgbenchPagesPerSecond": pgbench_tps,
-      "pgbenchPostgresCpuPerPage": pgbench_pg, "targets": targets}, ensure_ascii=False) + ",")
-PY
-)
+  summary=$(python3 scripts/loading-targets.py "$work/rows.jsonl" "$shipped" "$pgbench_pg_ms" "$pgbench_tps" "$POOL")
   suite=loading-strategies
   title="Loading strategies for the profile page with a network between the app and PostgreSQL (benchmarks/latency-proxy): p50 per round trip and visitors, $USERS users, pool $POOL"
 elif [ -n "$BASE" ]; then

@@ -114,8 +114,11 @@ public sealed class BenchmarksPageTests : IDisposable
     [Fact]
     public async Task Benchmarks_LoadingStrategiesFile_AnswersInsteadOfPreloadAndOverhead()
     {
-        // The shape of load.json's rows (name, value, details), as the load.sh mode that will write it does.
-        await WriteAsync("loading-strategies.json", "requests/s", [new("LoadGroup, unbounded", 1500), new("LoadGroup, MaxConcurrency=1", 900), new("sequential awaits", 600)]);
+        // The shape of load.sh's ROUND_TRIPS rows: the p50 of each strategy, per round trip and visitors.
+        await WriteAsync("loading-strategies.json", "ms", [
+            new("Sequential (2 ms, 4 visitors)", 9.6, Parameters: "2 ms, 4 visitors"), new("Concurrent (2 ms, 4 visitors)", 5.12, Parameters: "2 ms, 4 visitors"),
+            new("Batch (2 ms, 4 visitors)", 3.2, Parameters: "2 ms, 4 visitors"), new("Go peer (2 ms, 4 visitors)", 8, Baseline: true, Parameters: "2 ms, 4 visitors"),
+            new("Batch (0 ms, 1 visitor)", 0.8, Parameters: "0 ms, 1 visitor"), new("Concurrent (0 ms, 1 visitor)", 0.7, Parameters: "0 ms, 1 visitor")]);
         await WriteAsync("preload.json", "ms", [new("LoadGroup ()", 80, Parameters: "")]);
         await WriteAsync("loadgroup-overhead.json", "µs", [new("LoadGroup (Loaders=5)", 12, Parameters: "Loaders=5")]);
         await WriteAsync("concurrency.json", "µs", [new("1,000 pages, 10 tasks (Posts=20)", 80, Parameters: "Posts=20")]);
@@ -126,7 +129,7 @@ public sealed class BenchmarksPageTests : IDisposable
         Assert.Equal(["loading-strategies.json", "concurrency.json"], Files(page, "#q-loading-strategy"));
         Assert.Equal(["loadgroup-overhead.json", "preload.json"], Files(page, "#more-results"));
         Assert.Equal(
-            "LoadGroup, unbounded is the fastest strategy at 1,500 requests/s, 1.67× the throughput of LoadGroup, MaxConcurrency=1 and 2.50× that of sequential awaits.",
+            "Batch loads the profile in 3.2 ms at the median (2 ms, 4 visitors), 0.63× the time of Concurrent, 0.33× that of Sequential and 0.40× that of Go peer.",
             page.Text("#chart-loading-strategies .bench-reading"));
     }
 

@@ -215,7 +215,7 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
     [
         new(ViewEngine, "render.json", new("{subject} renders the {group} profile in {value}", "Razor Pages view", ["RazorSlices", "Razor component"], "Posts=20")),
         new(GoDesign, "load.json", new("{subject} serves {value}", "WebApp", ["Go peer", "pgbench"])),
-        new(LoadingStrategy, "loading-strategies.json", new("{subject} is the fastest strategy at {value}")),
+        new(LoadingStrategy, "loading-strategies.json", new("{subject} loads the profile in {value} at the median ({group})", "Batch", ["Concurrent", "Sequential", "Go peer"], "2 ms, 4 visitors")),
         new(LoadingStrategy, "preload.json", new("{subject} loads the page in {value}", "LoadGroup", ["sequential", "Task.WhenAll"]), Unless: "loading-strategies.json"),
         new(LoadingStrategy, "loadgroup-overhead.json", new("{subject} costs {value} a page", "LoadGroup"), Unless: "loading-strategies.json"),
         new(LoadingStrategy, "concurrency.json", new("{subject}: {value} a render", "1,000 pages, 10 tasks", ["1,000 pages, one task"])),

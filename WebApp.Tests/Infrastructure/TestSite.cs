@@ -67,11 +67,18 @@ public sealed class TestSite
     public TestSite WithDeadline(TimeSpan deadline) => With("Loading:RequestTimeout", deadline.ToString());
 
     /// <summary>Every statement of the app's contexts (reads and writes) passes through <paramref name="interceptor"/>.</summary>
-    public TestSite WithInterceptor(IInterceptor interceptor) => WithServices(services =>
+    public TestSite WithInterceptor(IInterceptor interceptor)
     {
-        services.ConfigureDbContext<SqliteAppDbContext>(options => options.AddInterceptors(interceptor));
-        services.ConfigureDbContext<PostgresAppDbContext>(options => options.AddInterceptors(interceptor));
-    });
+        // An interceptor added here comes after the app's own, so after the batch's, which must be the last: a
+        // statement it changed or failed would be in the batch already. These sites load with a connection a loader
+        // (unless the test chose a strategy); BatchStrategyTests breaks the database from outside instead.
+        _settings.TryAdd("Loading:Strategy", "Concurrent");
+        return WithServices(services =>
+        {
+            services.ConfigureDbContext<SqliteAppDbContext>(options => options.AddInterceptors(interceptor));
+            services.ConfigureDbContext<PostgresAppDbContext>(options => options.AddInterceptors(interceptor));
+        });
+    }
 
     /// <summary>Statements pass through <paramref name="faults"/>, which finds them by their loader's name.</summary>
     public TestSite WithFaults(FaultInjector faults) => WithInterceptor(faults);

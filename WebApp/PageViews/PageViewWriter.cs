@@ -108,7 +108,18 @@ public sealed partial class PageViewWriter(
             try
             {
                 await using var db = contexts.CreateDbContext();
-                await UpsertAsync(db, rows, cancellationToken);
+                try
+                {
+                    await UpsertAsync(db, rows, cancellationToken);
+                }
+                catch (Exception ex) when (IsDemotedServer(ex) && db.Database.GetDbConnection() is Npgsql.NpgsqlConnection connection)
+                {
+                    // The server this pooled connection reached is a standby now (a failover): like a dead connection,
+                    // it is dropped, and the retry's new connection finds the primary by its target session attributes.
+                    Npgsql.NpgsqlConnection.ClearPool(connection);
+                    throw;
+                }
+
                 var views = ViewsIn(rows);
                 Interlocked.Add(ref _written, views);
                 Interlocked.Add(ref _inHand, -views);
@@ -172,6 +183,20 @@ public sealed partial class PageViewWriter(
                 case Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_CONSTRAINT }:
                 case Npgsql.PostgresException { SqlState: ['2', '3', ..] }:
                     return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A write reached a read-only server (SQLSTATE 25006): one demoted, or a standby.</summary>
+    internal static bool IsDemotedServer(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction })
+            {
+                return true;
             }
         }
 

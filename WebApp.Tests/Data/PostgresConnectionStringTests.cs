@@ -91,4 +91,17 @@ public sealed class PostgresConnectionStringTests
         var error = Assert.Throws<InvalidOperationException>(() => DatabaseServiceCollectionExtensions.PostgresConnectionString(configured, Deadline));
         Assert.Contains("Command Timeout", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Host=db", DatabasePooler.None, 20, true)]
+    [InlineData("Host=db", DatabasePooler.PgBouncer, 0, true)]
+    [InlineData("Host=db;Max Auto Prepare=50;No Reset On Close=false", DatabasePooler.PgBouncer, 0, true)]
+    [InlineData("Host=db;Max Auto Prepare=50;No Reset On Close=false", DatabasePooler.None, 50, false)]
+    public void BehindPgBouncer_NoAutoPrepareAndNoReset_WhateverTheStringSays(string configured, DatabasePooler pooler, int maxAutoPrepare, bool noResetOnClose)
+    {
+        var built = new NpgsqlConnectionStringBuilder(DatabaseServiceCollectionExtensions.PostgresConnectionString(configured, Deadline, pooler));
+
+        Assert.Equal(maxAutoPrepare, built.MaxAutoPrepare);
+        Assert.Equal(noResetOnClose, built.NoResetOnClose);
+    }
 }

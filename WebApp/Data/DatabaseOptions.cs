@@ -6,6 +6,16 @@ public enum DatabaseProvider
     Postgres,
 }
 
+/// <summary>What sits between the app and PostgreSQL (<c>Database:Pooler</c>).</summary>
+public enum DatabasePooler
+{
+    /// <summary>Nothing: the app's connections are PostgreSQL's sessions.</summary>
+    None,
+
+    /// <summary>PgBouncer in transaction mode: no automatic preparation, no reset on close.</summary>
+    PgBouncer,
+}
+
 public sealed class DatabaseOptions
 {
     public const string Section = "Database";
@@ -34,4 +44,7 @@ public sealed class DatabaseOptions
     /// (ThreadSafetyChecksBenchmarks, docs/database.md).
     /// </summary>
     public bool ThreadSafetyChecks { get; set; } = true;
+
+    /// <summary>A connection pooler in front of PostgreSQL, whose mode the connection string must suit.</summary>
+    public DatabasePooler Pooler { get; set; }
 }

@@ -65,7 +65,7 @@ public static class DatabaseServiceCollectionExtensions
                 break;
             case DatabaseProvider.Postgres:
                 var deadline = configuration.GetValue("Loading:RequestTimeout", TimeSpan.FromSeconds(5));
-                var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"), deadline);
+                var postgres = PostgresConnectionString(configuration.GetConnectionString("Postgres"), deadline, section.GetValue(nameof(DatabaseOptions.Pooler), DatabasePooler.None));
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
@@ -162,7 +162,7 @@ public static class DatabaseServiceCollectionExtensions
         return builder.ToString();
     }
 
-    internal static string PostgresConnectionString(string? configured, TimeSpan deadline)
+    internal static string PostgresConnectionString(string? configured, TimeSpan deadline, DatabasePooler pooler = DatabasePooler.None)
     {
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -181,14 +181,21 @@ public static class DatabaseServiceCollectionExtensions
         // Every page query is the same few statements with new parameters: prepare them on each pooled
         // connection, so PostgreSQL parses and plans each once instead of on every request.
         var given = GivenKeywords(configured);
-        if (!given.Contains("maxautoprepare"))
+        // Behind PgBouncer in transaction mode (below 1.21, which cannot track prepared statements) a statement
+        // prepared on one server connection is not there on the next: no automatic preparation at all.
+        if (pooler == DatabasePooler.PgBouncer)
+        {
+            builder.MaxAutoPrepare = 0;
+        }
+        else if (!given.Contains("maxautoprepare"))
         {
             builder.MaxAutoPrepare = 20;
         }
 
         // The app never changes session state (no SET, temp tables or LISTEN), so a connection going back
         // to the pool needs no DISCARD ALL, which would also drop those prepared statements.
-        if (!given.Contains("noresetonclose"))
+        // Behind a pooler in transaction mode it is required: the server connection belongs to another client by then.
+        if (!given.Contains("noresetonclose") || pooler == DatabasePooler.PgBouncer)
         {
             builder.NoResetOnClose = true;
         }

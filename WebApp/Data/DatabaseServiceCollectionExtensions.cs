@@ -69,7 +69,17 @@ public static class DatabaseServiceCollectionExtensions
                 var reads = ForTarget(postgres, TargetSessionAttributes.PreferStandby);
                 var writes = ForTarget(postgres, TargetSessionAttributes.Primary);
                 services.AddSingleton(new PostgresHosts(reads, writes));
-                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks, PageLoadingOptions.Batches(strategy, maxConcurrency, postgres: true));
+                // With several hosts page reads go to a standby, but the batch's connection reached the primary in
+                // the fleet drills (scripts/fleet-drills.sh budget): until it keeps the routing, several hosts load
+                // Concurrent by default and refuse an explicit Batch.
+                var severalHosts = new NpgsqlConnectionStringBuilder(postgres).Host?.Contains(',', StringComparison.Ordinal) == true;
+                if (severalHosts && strategy == LoadingStrategy.Batch)
+                {
+                    throw new InvalidOperationException("Loading:Strategy=Batch needs a single host in ConnectionStrings:Postgres; with a standby, pages load Concurrent.");
+                }
+
+                var batched = !severalHosts && PageLoadingOptions.Batches(strategy, maxConcurrency, postgres: true);
+                services.AddReaders<PostgresAppDbContext>(options => options.UseNpgsql(reads).UsePositionalParameters(), threadSafetyChecks, batched);
                 services.AddSingleton(sp => PrimaryFactory(sp, writes));
                 break;
             default:

@@ -30,8 +30,9 @@ public sealed class PageLoadingOptions
 
     /// <summary>
     /// How the database loaders travel; see <see cref="LoadingStrategy"/>. Unset: <see cref="LoadingStrategy.Batch"/> on
-    /// PostgreSQL (one round trip; benchmarks/results/loading-strategies.json), <see cref="LoadingStrategy.Concurrent"/>
-    /// on SQLite, which has no round trip to save, and wherever <see cref="MaxConcurrency"/> bounds the loaders.
+    /// PostgreSQL with one host (one round trip; benchmarks/results/loading-strategies.json), <see cref="LoadingStrategy.Concurrent"/>
+    /// on SQLite, which has no round trip to save, with a standby among the hosts, and wherever
+    /// <see cref="MaxConcurrency"/> bounds the loaders.
     /// </summary>
     public LoadingStrategy? Strategy { get; set; }
 

@@ -94,11 +94,12 @@ public sealed class BatchStrategyTests
         Assert.DoesNotContain(errors, e => e is OperationCanceledException);
         // The error page has no Server-Timing (the exception handler clears the headers): the registry keeps the load.
         var load = factory.Services.GetRequiredService<InFlightRegistry>().Recent.First(l => l.Page == "profile");
-        // Only the loaders whose statements read follows fail (the following list and the stats' follower count).
-        Assert.Equal(LoaderOutcome.Faulted, Assert.Single(load.Loaders, l => l.Name == "profile.following").Outcome);
+        // One loader whose statement reads follows faults (the following list or the stats' follower count: whichever
+        // reached the batch first; the statements after it are skipped), and no other.
         string[] readFollows = ["profile.following", "profile.stats"];
-        Assert.True(!load.Loaders.Any(l => !readFollows.Contains(l.Name) && l.Outcome == LoaderOutcome.Faulted),
-            string.Join(", ", load.Loaders.Select(l => $"{l.Name}={l.Outcome}")));
+        var outcomes = string.Join(", ", load.Loaders.Select(l => $"{l.Name}={l.Outcome}"));
+        var faulted = load.Loaders.Where(l => l.Outcome == LoaderOutcome.Faulted).Select(l => l.Name).ToList();
+        Assert.True(faulted.Count >= 1 && faulted.All(readFollows.Contains), outcomes);
         await factory.AssertNoLeaksAsync();
         await ExecuteAsync(admin, "ALTER TABLE follows_gone RENAME TO follows");
         Assert.Equal(HttpStatusCode.OK, (await HtmlPage.GetAsync(factory.CreateClient(), Profile, TestContext.Current.CancellationToken)).Status);

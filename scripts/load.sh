@@ -382,18 +382,21 @@ pgbench_run() { # $1 = clients: the page's own queries, prepared, for DURATION s
   last_rps=$tps
 }
 
-# The server's sessions on PostgreSQL (by application_name), once a second for $1 s, from one psql session (\watch,
-# as in scripts/fleet-drills.sh); nothing for an external server. A new psql each second would fork a PostgreSQL
-# backend inside the measured window, on the two cores the server under test is using (docs/benchmarks.md).
-sample_connections() { # $1 = seconds, $2 = application_name
-  [ -z "${WEBAPP_POSTGRES:-}" ] || return 0
+# One query's answer every $2 s for $1 s, from one psql session (\watch, as in scripts/fleet-drills.sh): a new psql
+# each time would fork a PostgreSQL backend inside the measured window, on the two cores the server under test is
+# using (docs/benchmarks.md).
+watch_sql() { # $1 = seconds, $2 = interval, $3 = query
   # exec makes $! the psql itself, so that kill stops it.
-  (exec psql -d postgres -X -At 2>/dev/null < <(printf '%s\n' \
-    "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2'" '\watch 1')) &
+  (exec psql -d postgres -X -At 2>/dev/null < <(printf '%s\n' "$3" "\\watch $2")) &
   local watcher=$!
   sleep "$1"
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
+}
+# The server's sessions on PostgreSQL (by application_name), once a second for $1 s; nothing for an external server.
+sample_connections() { # $1 = seconds, $2 = application_name
+  [ -z "${WEBAPP_POSTGRES:-}" ] || return 0
+  watch_sql "$1" 1 "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$2'"
 }
 field() { echo "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
@@ -499,12 +502,7 @@ elif [ -n "$ROUND_TRIPS" ]; then
   # within 1 ms of the latest one (a page's loaders start theirs together; at a round trip of 1 ms or more, one loader's
   # next statement is at least that far behind), 20 times a second; the median, since a readiness probe can coincide.
   sample_page_connections() { # $1 = seconds, $2 = application_name
-    (exec psql -d postgres -X -At 2>/dev/null < <(printf '%s\n' \
-      "SELECT count(*) FROM pg_stat_activity a, (SELECT max(query_start) AS latest FROM pg_stat_activity WHERE application_name = '$2') l WHERE a.application_name = '$2' AND a.query_start > l.latest - interval '1 millisecond'" '\watch 0.05')) &
-    local watcher=$!
-    sleep "$1"
-    kill "$watcher" 2>/dev/null || true
-    wait "$watcher" 2>/dev/null || true
+    watch_sql "$1" 0.05 "SELECT count(*) FROM pg_stat_activity a, (SELECT max(query_start) AS latest FROM pg_stat_activity WHERE application_name = '$2') l WHERE a.application_name = '$2' AND a.query_start > l.latest - interval '1 millisecond'"
   }
   strategy_label() { case $1 in Go) echo "Go peer" ;; *) echo "$1" ;; esac; }
   # One row: $1 = strategy, $2 = database, $3 = round trip, $4 = visitors (closed loop) or "open"

@@ -9,7 +9,7 @@
 #   RATE=150 scripts/soak.sh embedded             # a fixed rate instead of half of the measured saturation
 #
 # 1. Saturation: wrk with CONNECTIONS connections, as fast as they go, for SATURATION_WARMUP s and then SATURATION s
-#    (measured; scripts/soak.lua); RATE defaults to half of the measured requests/s.
+#    (measured; scripts/profile.lua with LOAD_ACTIVE); RATE defaults to half of the measured requests/s.
 # 2. The soak: benchmarks/open-loop (built here with Debian's Go) once a minute, 60 s at RATE requests/s on a fixed
 #    schedule with up to CONNECTIONS in flight, /u/{random handle}; its p50/p99 count from each request's due time.
 #    Every SAMPLE s, for each instance: its working set (VmRSS), threads and open file descriptors (/proc/PID), and
@@ -164,8 +164,8 @@ field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<< "$1"; }
 answered=0   # 2xx answers to profile pages, every run: each is one view to be stored
 errors=0
 run_wrk() { # seconds-sending outfile: wrk in the background (a signal reaches the cleanup at once)
-  SOAK_ACTIVE=$1 \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(($1 + DRAIN))s" --timeout 10s -s scripts/soak.lua "$url" > "$2" 2>&1 &
+  LOAD_ACTIVE=$1 \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(($1 + DRAIN))s" --timeout 10s -s scripts/profile.lua "$url" > "$2" 2>&1 &
   wrk_pid=$!
   wait "$wrk_pid" || die "wrk failed: $(tail -3 "$2")"
   wrk_pid=""

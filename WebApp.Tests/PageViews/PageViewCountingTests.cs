@@ -11,6 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 using Serilog.Events;
 using WebApp.Data;
 using WebApp.PageViews;
+using WebApp.Pages;
 using WebApp.Tests.Infrastructure;
 
 namespace WebApp.Tests.PageViews;
@@ -81,6 +82,26 @@ public sealed class PageViewCountingTests
         await factory.DisposeAsync();
         ViewRows.AssertAdded(before, await ViewRows.ReadAsync(factory.Database), new() { [(ViewRows.Users[0], ViewRows.Today)] = 2 });
         Assert.Equal(2, site.Writer.Written);
+    }
+
+    [Fact]
+    public async Task Profiles_NotFound_RecordNoView()
+    {
+        var site = await StartAsync(DatabaseProvider.Sqlite, []);
+        await using var factory = site.Factory;
+        var client = factory.CreateClient();
+        var user = SeedFacts.Prolific;
+        var pages = (SeedFacts.PostsOf(user.Id).Count + ProfileModel.PageSize - 1) / ProfileModel.PageSize;
+
+        // A page past the last and an unknown user are 404s: only the profile that rendered counts.
+        using var past = await client.GetAsync($"/u/{user.Handle}?page={pages + 1}", TestContext.Current.CancellationToken);
+        using var unknown = await client.GetAsync("/u/nobody_here", TestContext.Current.CancellationToken);
+        using var shown = await client.GetAsync($"/u/{user.Handle}?page={pages}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, past.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Equal(1, site.Recorder.Recorded);
     }
 
     private sealed record Site(WebAppFactory Factory, PageViewRecorder Recorder, PageViewWriter Writer, FakeTimeProvider Clock);

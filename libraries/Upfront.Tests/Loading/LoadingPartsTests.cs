@@ -250,6 +250,14 @@ public sealed class LoadingPartsTests
                 }
             },
         };
+        var published = new List<string>();
+        listener.InstrumentPublished += (instrument, _) =>
+        {
+            if (instrument.Meter.Scope == meters)
+            {
+                published.Add($"{instrument.Name} [{instrument.Unit}] {instrument.Description}");
+            }
+        };
         listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measured.Add((i.Name, v, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measured.Add((i.Name, v, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         listener.Start();
@@ -265,6 +273,12 @@ public sealed class LoadingPartsTests
                 ("upfront.loading.loader_duration", 12d, "loader=profile.stats,outcome=faulted,page=profile"),
             ],
             measured.Select(m => (m.Instrument, m.Value, string.Join(',', m.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}")))));
+        Assert.Equal(
+            [
+                "upfront.loading.loaders_in_flight [{loader}] Loaders running now.",
+                "upfront.loading.loader_duration [ms] How long each loader ran, by outcome.",
+            ],
+            published);
     }
 
     [Theory]
@@ -280,9 +294,9 @@ public sealed class LoadingPartsTests
     public void ServerTiming_EachLoaderThenTheLoad_OnTheResponse()
     {
         var context = new DefaultHttpContext();
-        var load = new PageLoad("profile", DateTimeOffset.UnixEpoch, 9.5 * Ms,
+        var load = new PageLoad("profile", DateTimeOffset.UnixEpoch, 9.5004 * Ms,
             [
-                new LoaderTiming("profile", "profile.user", false, TimeSpan.Zero, 1.25 * Ms, LoaderOutcome.Ok),
+                new LoaderTiming("profile", "profile.user", false, TimeSpan.Zero, 1.2468 * Ms, LoaderOutcome.Ok),
                 new LoaderTiming("profile", "profile.activity", true, TimeSpan.Zero, 3 * Ms, LoaderOutcome.Degraded),
             ], null);
 

@@ -212,22 +212,30 @@ sampler_pid=$!
 
 : > "$work/minutes.txt"
 sed 's|^|/u/|' "$HANDLES_FILE" > "$work/paths.txt"
-printf '%-6s %8s %8s %8s %6s %5s\n' minute req/s "p50 ms" "p99 ms" errors late
+# The machine's busy CPU and the instances' own, per minute: on shared cores, latency follows what the others run.
+hz=$(getconf CLK_TCK)
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+instance_ticks() { local sum=0 p t; for p in "${pid_list[@]}"; do t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0); sum=$((sum + t)); done; echo "$sum"; }
+printf '%-6s %8s %8s %8s %6s %5s %9s %9s %5s\n' minute req/s "p50 ms" "p99 ms" errors late "busy CPU" "app CPU" load
 for m in $(seq 1 "$DURATION"); do
-  start=$(date +%s)
+  start=$(date +%s) busy0=$(machine_ticks) app0=$(instance_ticks) t0=$(date +%s.%N)
   # It waits for every request it sent (answered or timed out), so its counts are exact.
   "$work/open-loop" -url-base "$url" -paths "$work/paths.txt" -rate "$rate" -duration 60s -warmup 0s \
     -connections "$CONNECTIONS" -timeout 10s -seed "$m" > "$work/minute-$m.json" 2> "$work/minute-$m.err" &
   wrk_pid=$!
   wait "$wrk_pid" || die "open-loop failed: $(tail -3 "$work/minute-$m.err")"
   wrk_pid=""
-  end=$(date +%s)
-  # minute, start, end, requests/s, p50 and p99 (ms), non-2xx + errors, late starts
-  jq -r --argjson m "$m" --argjson a "$start" --argjson b "$end" \
-    '"\($m) \($a) \($b) \(.achieved_rps) \(.p50_ms) \(.p99_ms) \(.non2xx + .errors) \(.late)"' "$work/minute-$m.json" >> "$work/minutes.txt"
+  end=$(date +%s) busy1=$(machine_ticks) app1=$(instance_ticks) t1=$(date +%s.%N)
+  cpu=$(awk -v b=$((busy1 - busy0)) -v a=$((app1 - app0)) -v hz="$hz" -v t0="$t0" -v t1="$t1" \
+    'BEGIN { printf "%.2f %.2f", b / hz / (t1 - t0), a / hz / (t1 - t0) }')
+  # minute, start, end, requests/s, p50 and p99 (ms), non-2xx + errors, late starts, machine busy and the
+  # instances' CPU (cores), load average
+  jq -r --argjson m "$m" --argjson a "$start" --argjson b "$end" --arg cpu "$cpu" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
+    '"\($m) \($a) \($b) \(.achieved_rps) \(.p50_ms) \(.p99_ms) \(.non2xx + .errors) \(.late) \($cpu) \($load)"' "$work/minute-$m.json" >> "$work/minutes.txt"
+  # completed: the 2xx answers (open-loop counts errors and non-2xx apart)
   answered=$((answered + $(jq '.completed' "$work/minute-$m.json")))
   errors=$((errors + $(jq '.non2xx + .errors' "$work/minute-$m.json")))
-  tail -1 "$work/minutes.txt" | awk '{ printf "%-6s %8s %8s %8s %6s %5s\n", $1, $4, $5, $6, $7, $8 }'
+  tail -1 "$work/minutes.txt" | awk '{ printf "%-6s %8s %8s %8s %6s %5s %9s %9s %5s\n", $1, $4, $5, $6, $7, $8, $9, $10, $11 }'
 done
 kill "$sampler_pid" 2>/dev/null || true; sampler_pid=""
 for p in "${counter_pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -317,6 +325,12 @@ echo
 echo "Minutes $first_from-$first_to against $last_from-$last_to (the first $WARMUP not compared):"
 printf '%-56s %10s %10s %10s %10s %s\n' figure "first $window" "last $window" "last/first" "of limit" verdict
 awk -F'|' '{ printf "%-56s %10s %10s %10s %10s %s\n", $1 " (" $2 ")", $4, $5, ($6 == "na" ? "na" : $6 "%"), ($7 == "na" ? "na" : $7 "%"), $8 }' "$work/verdicts.txt"
+awk -v ff="$first_from" -v ft="$first_to" -v lf="$last_from" -v lt="$last_to" '
+  $1 >= ff && $1 <= ft { fb += $9; fa += $10; fl += $11; fn++ } $1 >= lf && $1 <= lt { lb += $9; la += $10; ll += $11; ln++ }
+  END { printf "%-56s %10.2f %10.2f   (the machine: not judged)\n%-56s %10.2f %10.2f\n%-56s %10.2f %10.2f\n",
+    "busy CPU, whole machine (cores)", fb / fn, lb / ln, "the instances'"'"' CPU (cores)", fa / fn, la / ln, "load average", fl / fn, ll / ln }' "$work/minutes.txt"
+read -r busy_first busy_last < <(awk -v ff="$first_from" -v ft="$first_to" -v lf="$last_from" -v lt="$last_to" \
+  '$1 >= ff && $1 <= ft { f += $9; fn++ } $1 >= lf && $1 <= lt { l += $9; ln++ } END { printf "%.2f %.2f\n", f / fn, l / ln }' "$work/minutes.txt")
 failed_figures=$(grep -c '|FAIL$' "$work/verdicts.txt" || true)
 minute_errors=$(awk '{ s += $7 } END { print s + 0 }' "$work/minutes.txt")
 echo
@@ -342,20 +356,21 @@ rows=$(awk -F'|' '$7 != "na" {
     printf "{\"name\":\"%s\",\"value\":%s,\"details\":{\"unit\":\"%s\",\"first ten (mean)\":%s,\"last ten (mean)\":%s,\"last / first (%%)\":%s,\"limit\":\"%s\",\"verdict\":\"%s\"}}\n",
       $1, $7, $2, $4, $5, ($6 == "na" ? "null" : $6), ($3 ? "+10%, at least +1" : "+10%"), $8 }' "$work/verdicts.txt" | jq -s .)
 minutes=$(awk -v names="$(IFS='|'; echo "${names[*]}")" 'BEGIN { split(names, nm, "|") }
-  FILENAME ~ /minutes/ { r[$1] = $4; p50[$1] = $5; p99[$1] = $6; e[$1] = $7; late[$1] = $8; next }
+  FILENAME ~ /minutes/ { r[$1] = $4; p50[$1] = $5; p99[$1] = $6; e[$1] = $7; late[$1] = $8; busy[$1] = $9; app[$1] = $10; load[$1] = $11; next }
   function num(v) { return v == "na" ? "null" : v }
-  { printf "{\"minute\":%d,\"instance\":\"%s\",\"requests/s\":%s,\"p50 (ms)\":%s,\"p99 (ms)\":%s,\"errors\":%d,\"late starts\":%d,\"working set (MB)\":%s,\"GC heap (MB)\":%s,\"threads\":%s,\"descriptors\":%s,\"pooled connections\":%s,\"queued views\":%s}\n",
-      $1, nm[$2], r[$1], p50[$1], p99[$1], e[$1], late[$1], num($3), num($4), num($5), num($6), num($7), num($8) }' \
+  { printf "{\"minute\":%d,\"instance\":\"%s\",\"requests/s\":%s,\"p50 (ms)\":%s,\"p99 (ms)\":%s,\"errors\":%d,\"late starts\":%d,\"busy CPU, machine (cores)\":%s,\"instances CPU (cores)\":%s,\"load average\":%s,\"working set (MB)\":%s,\"GC heap (MB)\":%s,\"threads\":%s,\"descriptors\":%s,\"pooled connections\":%s,\"queued views\":%s}\n",
+      $1, nm[$2], r[$1], p50[$1], p99[$1], e[$1], late[$1], busy[$1], app[$1], load[$1], num($3), num($4), num($5), num($6), num($7), num($8) }' \
   "$work/minutes.txt" "$work/per-instance.txt" | jq -s .)
 run=$(jq -n --arg target "$target" --arg described "$described" --arg command "$command" --arg createdAt "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --arg commit "$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)" --arg verdict "$verdict" \
   --argjson duration "$DURATION" --argjson warmup "$WARMUP" --argjson saturation "$saturation" --argjson rate "$rate" \
   --argjson connections "$CONNECTIONS" --argjson answered "$answered" --argjson stored "$stored" --argjson errors "$errors" \
-  --argjson logErrors "$log_errors" --argjson minutes "$minutes" --arg first "$first_from-$first_to" --arg last "$last_from-$last_to" \
+  --argjson logErrors "$log_errors" --argjson minutes "$minutes" --argjson busyFirst "$busy_first" --argjson busyLast "$busy_last" --arg first "$first_from-$first_to" --arg last "$last_from-$last_to" \
   '{target: $target, described: $described, command: $command, createdAt: $createdAt, commit: $commit, verdict: $verdict,
     "duration (minutes)": $duration, "warm-up (minutes)": $warmup, "first ten": $first, "last ten": $last, "saturation (requests/s)": $saturation, "rate (requests/s)": $rate,
     connections: $connections, "views answered": $answered, "views stored": $stored, "failed requests": $errors,
-    "error log lines": $logErrors, minutes: $minutes}')
+    "error log lines": $logErrors, "busy CPU of the machine, first ten (cores)": $busyFirst,
+    "busy CPU of the machine, last ten (cores)": $busyLast, minutes: $minutes}')
 machine=$(jq -n --argjson cores "$(nproc)" --arg cpu "$cpu" --argjson memoryGB "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" \
   --arg os "$(. /etc/os-release && echo "$PRETTY_NAME")" --arg dotnet "ASP.NET Core $runtime" \
   --arg postgres "PostgreSQL $(/usr/lib/postgresql/15/bin/postgres --version 2>/dev/null | awk '{print $3}'), primary + streaming replica (fleet)" \

@@ -16,7 +16,7 @@ namespace WebApp.Tests.Pages;
 /// </summary>
 public sealed class BenchmarksPageTests : IDisposable
 {
-    private static readonly string[] QuestionHeadings = ["Which view engine?", "WebApp or the Go design?", "Which loading strategy?", "One instance or a fleet?"];
+    private static readonly string[] QuestionHeadings = ["Which view engine?", "WebApp or the Go design?", "Which loading strategy?", "One instance or a fleet?", "Does it hold over time?"];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("webapp-bench-results-").FullName;
 
@@ -66,22 +66,24 @@ public sealed class BenchmarksPageTests : IDisposable
         await WriteAsync("render.json", "µs", [new("Razor Pages view (Posts=20)", 30, true, "Posts=20")]);
         await WriteAsync("loadgroup-overhead.json", "µs", [new("Task.WhenAll (Loaders=5)", 3, true, "Loaders=5"), new("LoadGroup (Loaders=5)", 12, Parameters: "Loaders=5")]);
         await WriteAsync("mutation.json", "%", [new("Loading", 90)], title: "A mutation score");
+        await WriteAsync("soak.json", "%", [new("fleet, p99", 80), new("embedded, p99", 85)]);
 
         var page = await GetAsync();
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Equal([.. QuestionHeadings, "More results"], page.All("main h2").Select(HtmlPage.Text));
-        Assert.Equal(["q-view-engine", "q-go-design", "q-loading-strategy", "q-fleet", "more-results"], page.All("main > section").Select(s => s.Id));
+        Assert.Equal(["q-view-engine", "q-go-design", "q-loading-strategy", "q-fleet", "q-soak", "more-results"], page.All("main > section").Select(s => s.Id));
         Assert.Equal(["render.json"], Files(page, "#q-view-engine"));
         Assert.Equal(["load.json"], Files(page, "#q-go-design"));
         Assert.Equal(["preload.json", "loadgroup-overhead.json", "concurrency.json"], Files(page, "#q-loading-strategy"));
         Assert.Equal(["fleet.json"], Files(page, "#q-fleet"));
+        Assert.Equal(["soak.json"], Files(page, "#q-soak"));
         Assert.Equal(["mutation.json", "worst-case.json", "a-start-up.json"], Files(page, "#more-results"));
         // Each question's chart says what it answers; the other results are drawn without a reading.
-        Assert.Equal(6, page.All(".bench-question .bench-chart .bench-reading").Count);
+        Assert.Equal(7, page.All(".bench-question .bench-chart .bench-reading").Count);
         Assert.Empty(page.All("#more-results .bench-reading"));
         // Headings in order: h1, a question's h2, its charts' h3.
-        Assert.Equal(["H1", "H2", "H3", "H2", "H3", "H2", "H3", "H3", "H3", "H2", "H3", "H2", "H3", "H3", "H3"], page.All("main h1, main h2, main h3").Select(h => h.TagName));
+        Assert.Equal(["H1", "H2", "H3", "H2", "H3", "H2", "H3", "H3", "H3", "H2", "H3", "H2", "H3", "H2", "H3", "H3", "H3"], page.All("main h1, main h2, main h3").Select(h => h.TagName));
     }
 
     [Fact]
@@ -109,6 +111,27 @@ public sealed class BenchmarksPageTests : IDisposable
         Assert.Equal("WebApp serves 2,000 requests/s, 2.00× the throughput of Go peer and 0.25× that of pgbench ceiling.", page.Text("#chart-load .bench-reading"));
         Assert.Equal("LoadGroup loads the page in 80.8 ms, 0.54× the time of sequential awaits (20+50+80 ms) and 1.01× that of Task.WhenAll.", page.Text("#chart-preload .bench-reading"));
         Assert.Equal("With 3 instances behind nginx, the fleet serves 250 requests/s, 2.50× the throughput of 1 instance behind nginx.", page.Text("#chart-fleet .bench-reading"));
+    }
+
+    [Fact]
+    public async Task Benchmarks_SoakFile_AnswersWhetherItHoldsOverTimeWithTheFigureNearestItsLimit()
+    {
+        // The shape of scripts/soak.sh's rows: each figure's last ten minutes as % of its limit, fleet and embedded.
+        await WriteAsync("soak.json", "%",
+        [
+            new("fleet, p99", 92.4), new("fleet, instance 1: working set", 88.1), new("fleet, instance 2: pooled connections", 52.6),
+            new("embedded, GC heap after a collection", 97.5), new("embedded, threads", 90.9),
+        ]);
+
+        var page = await GetAsync();
+
+        Assert.Equal(["Does it hold over time?"], page.All("main h2").Select(HtmlPage.Text));
+        Assert.Equal(["soak.json"], Files(page, "#q-soak"));
+        // The rows are not alternatives to one another: the reading names the nearest to failing and compares none.
+        Assert.Equal(
+            "Nearest its limit: embedded, GC heap after a collection, its last ten minutes' mean at 97.5 % of the limit.",
+            page.Text("#q-soak #chart-soak .bench-reading"));
+        Assert.Equal(5, page.Required("#chart-soak").QuerySelectorAll(".bench-bar").Length);
     }
 
     [Fact]

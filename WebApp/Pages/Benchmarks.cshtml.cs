@@ -109,12 +109,11 @@ public sealed record BenchmarkSection(BenchmarkQuestion Question, IReadOnlyList<
 /// first row whose label starts with <see cref="Subject"/>, else the best row (highest rate, shortest time). The
 /// sentence is <see cref="Template"/> with <c>{subject}</c>, <c>{group}</c> (<c>Posts=20</c> reads "20-post") and
 /// <c>{value}</c> filled in, then the subject's value over each other row's: those starting with <see cref="Against"/>
-/// in that order, else every other row, best first; three at most.
+/// in that order, else every other row, best first; <see cref="Compared"/> at most (0: the sentence alone, for rows
+/// that are not alternatives to each other).
 /// </summary>
-public sealed record BenchmarkReading(string Template, string? Subject = null, IReadOnlyList<string>? Against = null, string? Group = null)
+public sealed record BenchmarkReading(string Template, string? Subject = null, IReadOnlyList<string>? Against = null, string? Group = null, int Compared = 3)
 {
-    private const int MostCompared = 3;
-
     public string? Of(BenchmarkChart chart)
     {
         IReadOnlyList<BenchmarkBar> rows = chart.Bars;
@@ -144,7 +143,7 @@ public sealed record BenchmarkReading(string Template, string? Subject = null, I
             chosen = chart.HigherIsBetter ? [.. others.OrderByDescending(r => r.Value)] : [.. others.OrderBy(r => r.Value)];
         }
 
-        var compared = chosen.DistinctBy(r => r.Label).Take(MostCompared).ToList();
+        var compared = chosen.DistinctBy(r => r.Label).Take(Compared).ToList();
         var head = Template
             .Replace("{subject}", subject.Label, StringComparison.Ordinal)
             .Replace("{group}", GroupPhrase(group), StringComparison.Ordinal)
@@ -206,6 +205,7 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
     private static readonly BenchmarkQuestion GoDesign = new("go-design", "WebApp or the Go design?");
     private static readonly BenchmarkQuestion LoadingStrategy = new("loading-strategy", "Which loading strategy?");
     private static readonly BenchmarkQuestion Fleet = new("fleet", "One instance or a fleet?");
+    private static readonly BenchmarkQuestion Soak = new("soak", "Does it hold over time?");
 
     /// <summary>
     /// The questions the page answers, in the page's order (a question's first line places it), and the files that
@@ -220,6 +220,8 @@ public sealed class BenchmarksModel(LoadGroupFactory loads, IOptions<BenchmarksO
         new(LoadingStrategy, "loadgroup-overhead.json", new("{subject} costs {value} a page", "LoadGroup"), Unless: "loading-strategies.json"),
         new(LoadingStrategy, "concurrency.json", new("{subject}: {value} a render", "1,000 pages, 10 tasks", ["1,000 pages, one task"])),
         new(Fleet, "fleet.json", new("With {subject}, the fleet serves {value}")),
+        // Each row is a figure of a soak (scripts/soak.sh) as % of its limit: the highest is the nearest to failing.
+        new(Soak, "soak.json", new("Nearest its limit: {subject}, its last ten minutes' mean at {value} of the limit", Compared: 0)),
     ];
 
     public BenchmarksView View { get; private set; } = null!;

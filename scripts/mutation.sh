@@ -31,7 +31,8 @@ app_tests=WebApp.Tests/WebApp.Tests.csproj
 declare -A runs=(
   [Upfront.Loading]="libraries/Upfront.Loading/Upfront.Loading.csproj|$lib_tests||"
   [Upfront.Rendering]="libraries/Upfront.Rendering/Upfront.Rendering.csproj|$lib_tests||"
-  [Upfront.EntityFrameworkCore.Npgsql]="libraries/Upfront.EntityFrameworkCore.Npgsql/Upfront.EntityFrameworkCore.Npgsql.csproj|$lib_tests||"
+  # The batch's Npgsql settings (no error barriers) show only against a server: WebApp's batch tests on PostgreSQL.
+  [Upfront.EntityFrameworkCore.Npgsql]="libraries/Upfront.EntityFrameworkCore.Npgsql/Upfront.EntityFrameworkCore.Npgsql.csproj|$lib_tests,$app_tests||FullyQualifiedName~Upfront.Tests|FullyQualifiedName~WebApp.Tests.Data.BatchStrategyTests"
   # The EF Core loaders and interceptors are exercised by WebApp's database tests (SQLite and PostgreSQL).
   [Upfront.EntityFrameworkCore]="libraries/Upfront.EntityFrameworkCore/Upfront.EntityFrameworkCore.csproj|$app_tests||FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests|FullyQualifiedName~WebApp.Tests.Data.CachedLoaderTests|FullyQualifiedName~WebApp.Tests.Data.QueryTagTests|FullyQualifiedName~WebApp.Tests.Data.DeadConnectionTests|FullyQualifiedName~WebApp.Tests.Rendering"
   [Upfront.EntityFrameworkCore.Sqlite]="libraries/Upfront.EntityFrameworkCore.Sqlite/Upfront.EntityFrameworkCore.Sqlite.csproj|$app_tests||FullyQualifiedName~WebApp.Tests.Data.SqliteStatementGateTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests"

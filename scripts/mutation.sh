@@ -34,8 +34,10 @@ declare -A runs=(
   # The batch's Npgsql settings (no error barriers) show only against a server: WebApp's batch tests on PostgreSQL.
   [Upfront.EntityFrameworkCore.Npgsql]="libraries/Upfront.EntityFrameworkCore.Npgsql/Upfront.EntityFrameworkCore.Npgsql.csproj|$lib_tests,$app_tests||FullyQualifiedName~Upfront.Tests|FullyQualifiedName~WebApp.Tests.Data.BatchStrategyTests"
   # The EF Core loaders and interceptors are exercised by WebApp's database tests (SQLite and PostgreSQL).
-  [Upfront.EntityFrameworkCore]="libraries/Upfront.EntityFrameworkCore/Upfront.EntityFrameworkCore.csproj|$app_tests||FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests|FullyQualifiedName~WebApp.Tests.Data.CachedLoaderTests|FullyQualifiedName~WebApp.Tests.Data.QueryTagTests|FullyQualifiedName~WebApp.Tests.Data.DeadConnectionTests|FullyQualifiedName~WebApp.Tests.Rendering"
-  [Upfront.EntityFrameworkCore.Sqlite]="libraries/Upfront.EntityFrameworkCore.Sqlite/Upfront.EntityFrameworkCore.Sqlite.csproj|$app_tests||FullyQualifiedName~WebApp.Tests.Data.SqliteStatementGateTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests"
+  # Stryker finds the project to mutate only through a test project that references it directly (Upfront.Tests);
+  # WebApp.Tests reaches the packages through WebApp.
+  [Upfront.EntityFrameworkCore]="libraries/Upfront.EntityFrameworkCore/Upfront.EntityFrameworkCore.csproj|$lib_tests,$app_tests||FullyQualifiedName~Upfront.Tests.EntityFrameworkCore|FullyQualifiedName~WebApp.Tests.Pages.LoaderConcurrencyTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests|FullyQualifiedName~WebApp.Tests.Data.CachedLoaderTests|FullyQualifiedName~WebApp.Tests.Data.QueryTagTests|FullyQualifiedName~WebApp.Tests.Data.DeadConnectionTests|FullyQualifiedName~WebApp.Tests.Rendering"
+  [Upfront.EntityFrameworkCore.Sqlite]="libraries/Upfront.EntityFrameworkCore.Sqlite/Upfront.EntityFrameworkCore.Sqlite.csproj|$lib_tests,$app_tests||FullyQualifiedName~WebApp.Tests.Data.SqliteStatementGateTests|FullyQualifiedName~WebApp.Tests.Data.SqliteDeadlineTests"
   # The writer's own tests, not PageViewCountingTests: those start a web host per test, which at a few seconds a
   # mutant puts this folder's run past an hour; they guard the same code in every full test run.
   [PageViews]="WebApp/WebApp.csproj|$app_tests|**/PageViews/*.cs|FullyQualifiedName~WebApp.Tests.PageViews.PageViewWriterTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewBatchTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewRecorderTests|FullyQualifiedName~WebApp.Tests.PageViews.PageViewOptionsTests"
@@ -96,7 +98,7 @@ by_hand() {
 dotnet tool restore >/dev/null
 stryker_version=$(python3 -c 'import json; print(json.load(open(".config/dotnet-tools.json"))["tools"]["dotnet-stryker"]["version"])')
 mkdir -p benchmarks/results StrykerOutput
-summaries=()
+summaries=() failed=()
 for folder in "${order[@]}"; do
   spec=${runs[$folder]:-}
   [ -n "$spec" ] || { echo "Unknown folder '$folder' (one of: ${!runs[*]})" >&2; exit 2; }
@@ -112,7 +114,12 @@ for folder in "${order[@]}"; do
   echo "== $folder: $project; tests ${filter:-all of $tests}; mutate ${mutate:-every file}"
   started=$(date +%s)
   # From the project's folder (Stryker's source-project mode), with the test projects named.
-  (cd "$(dirname "$project")" && flock -s "$lock" nice -n 10 dotnet stryker "${args[@]}") | tee "$root/StrykerOutput/$folder.log"
+  if ! (cd "$(dirname "$project")" && flock -s "$lock" nice -n 10 dotnet stryker "${args[@]}") | tee "$root/StrykerOutput/$folder.log"; then
+    # The other folders still run and are recorded; this one keeps its previous row, if any, and fails the script.
+    echo "!! $folder: Stryker failed (StrykerOutput/$folder.log)" >&2
+    failed+=("$folder")
+    continue
+  fi
   seconds=$(( $(date +%s) - started ))
   by_hand "$folder" > "$out/by-hand.tsv"
   summaries+=("$folder|$seconds|$out/reports/mutation-report.json|$out/by-hand.tsv|$project|$tests|$mutate|$filter")
@@ -185,3 +192,4 @@ doc = {
 json.dump(doc, open(path, "w"), indent=2)
 open(path, "a").write("\n")
 PY
+[ ${#failed[@]} -eq 0 ] || { echo "Stryker failed for: ${failed[*]}" >&2; exit 1; }

@@ -280,7 +280,8 @@ stop_poolers() {
     pid=$(cat "$POOLER_DIR/$role/pgbouncer.pid" 2>/dev/null) || continue
     kill -INT "$pid" 2>/dev/null || continue   # SIGINT: a safe shutdown, once the transactions in flight end
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || continue   # immediate shutdown
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
 }
 
@@ -353,6 +354,10 @@ cmd_rejoin() {
     || die "no primary answers on 127.0.0.1:$PRIMARY_PORT (promote-replica first)"
   local t; t=$(now_ms)
   say "rewinding $REPLICA_DIR against the primary 127.0.0.1:$PRIMARY_PORT at $t"
+  # PostgreSQL 15's pg_rewind learns the source's timeline from its control file, which a promotion updates only at
+  # its first checkpoint (requested, not waited for): without this one it may find both on one timeline, rewind
+  # nothing, and leave a standby that cannot follow.
+  sql_value "$PRIMARY_PORT" "CHECKPOINT" >/dev/null || die "CHECKPOINT on the new primary failed"
   # pg_rewind needs the target shut down cleanly (stop-primary's fast shutdown is) and wal_log_hints (set at up).
   # --write-recovery-conf: standby.signal, and primary_conninfo naming the source, the new primary.
   as_pg "$PG_BIN/pg_rewind" --target-pgdata="$REPLICA_DIR/data" --write-recovery-conf \
@@ -373,7 +378,8 @@ cmd_up() {
   if [ -f "$ENV_FILE" ]; then
     ( . "$ENV_FILE"; for p in $INSTANCE_PIDS ${NGINX_PID:-}; do kill -0 "$p" 2>/dev/null && exit 1; done; exit 0 ) \
       || die "a fleet is already running from $FLEET_DIR (scripts/fleet.sh down first)"
-    [ -f "$PRIMARY_DIR/data/postmaster.pid" ] || [ -f "$REPLICA_DIR/data/postmaster.pid" ] && cmd_down_quiet
+    [ -f "$PRIMARY_DIR/data/postmaster.pid" ] || [ -f "$REPLICA_DIR/data/postmaster.pid" ] \
+      || [ -f "$POOLER_DIR/primary/pgbouncer.pid" ] || [ -f "$POOLER_DIR/standby/pgbouncer.pid" ] && cmd_down_quiet
   fi
   command -v nginx >/dev/null || die "nginx is missing (apt-get install nginx)"
   port_busy "$FLEET_PORT" && die "port $FLEET_PORT is taken (FLEET_PORT=... scripts/fleet.sh up)"
@@ -427,9 +433,17 @@ cmd_down() {
   stop_poolers
   pg_stop "$REPLICA_DIR"
   pg_stop "$PRIMARY_DIR"
-  local leftovers
+  # Whatever still runs from this fleet's folder (a part whose pid the env lost: a failed up, a crashed command) gets
+  # SIGINT, the fast shutdown of postgres, nginx and PgBouncer and the graceful one of dotnet, then SIGKILL.
+  local leftovers _
   leftovers=$(pgrep -f -- "$FLEET_DIR/" || true)
-  [ -z "$leftovers" ] || say "warning: still running under $FLEET_DIR: $leftovers"
+  if [ -n "$leftovers" ]; then
+    say "warning: still running under $FLEET_DIR: $(echo $leftovers); stopping them"
+    kill -INT $leftovers 2>/dev/null || true
+    for _ in $(seq 1 100); do pgrep -f -- "$FLEET_DIR/" >/dev/null || break; sleep 0.1; done
+    leftovers=$(pgrep -f -- "$FLEET_DIR/" || true)
+    [ -z "$leftovers" ] || kill -KILL $leftovers 2>/dev/null || true
+  fi
   say "down"
 }
 

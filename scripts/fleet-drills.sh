@@ -2,8 +2,10 @@
 # Failure drills of the fleet (scripts/fleet.sh): each drill starts its own fleet, measures, prints its numbers
 # and a PASS or FAIL line, and takes the fleet down again, whatever happens. Loopback only, bounded in time.
 #
-#   scripts/fleet-drills.sh                       # every drill
+#   scripts/fleet-drills.sh                       # every drill direct, then the first five through PgBouncer
 #   scripts/fleet-drills.sh budget kill-instance  # some of them
+#   scripts/fleet-drills.sh pgbouncer:replica     # one through PgBouncer (fleet.sh's POOLER=pgbouncer)
+#   POOLER=pgbouncer scripts/fleet-drills.sh      # every drill through PgBouncer only
 #
 # Drills:
 #   budget         3 instances on the stock 100 connections, 128 visitors (wrk) for 20 s: no errors, app sessions
@@ -18,9 +20,15 @@
 #                  200/500/503 within 1 s, pages 200 and views written within 10 s of the promotion, reads back
 #                  on the rejoined standby within 20 s, no instance restarted, views stored = views answered 200
 #
+# pgbouncer:NAME runs drill NAME on a fleet whose instances connect through PgBouncer (transaction mode, one per
+# role, repointed by fleet.sh when the roles change). Every drill means the same there; where a check counts the
+# app's sessions on a server, it counts PgBouncer's server sessions (user webapp) instead.
+#
 # Ends with "Fleet drills: N passed, N failed, N skipped" (.ci/run adds these to its totals); exits 1 if any failed.
-# Knobs: DRILL_TIMEOUT (s, per drill, 480), VIEWS (page-views, 2000), APP_BUDGET (app sessions allowed on the
-# primary; default max_connections - superuser_reserved_connections - 1 replication - ADMIN_SESSIONS (6)).
+# Knobs: DRILL_TIMEOUT (s, per drill, 480), VIEWS (page-views, 2000), ROUND_VIEWS (failover-round's quiet views,
+# 500), APP_BUDGET (app sessions allowed on the primary; default max_connections - superuser_reserved_connections
+# - 1 replication - ADMIN_SESSIONS (6)), POOLED_DRILLS (the drills the default run repeats through PgBouncer: the
+# first five; "" for none), POOLER (pgbouncer: every drill named runs through PgBouncer).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -59,13 +67,17 @@ fleet_down() {
   cp -r "$FLEET_DIR/nginx/logs" "$dir/nginx" 2>/dev/null || true
   for c in primary replica; do cp "$FLEET_DIR/pg/$c/server.log" "$dir/$c.log" 2>/dev/null || true; done
   cp "$FLEET_DIR/seed.log" "$dir/" 2>/dev/null || true
+  for c in primary standby; do cp "$FLEET_DIR/pgbouncer/$c/pgbouncer.log" "$dir/pgbouncer-$c.log" 2>/dev/null || true; done
   rm -f "$FLEET_DIR/env"
 }
 
 q() { # port sql [database]: one value, as the superuser
   "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -At -d "${3:-postgres}" -c "$2" 2>/dev/null
 }
-app_sessions() { q "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'WebApp%'"; }
+# The app's sessions on a server: by their application name (WebApp-N), or behind PgBouncer its server sessions,
+# which carry the name of whichever client used them last: every session of the role webapp but a psql's.
+APP_SESSION="application_name LIKE 'WebApp%'"   # run_one sets the pooled one
+app_sessions() { q "$1" "SELECT count(*) FROM pg_stat_activity WHERE $APP_SESSION"; }
 app_xacts() { q "$1" "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'webapp'"; }
 
 # wrk with the load script's random profiles; the app's 504 (5 s deadline) must arrive before wrk's own timeout.
@@ -106,7 +118,7 @@ drill_budget() {
   # Run in the background, exec makes $! the psql itself, so that kill stops it.
   watch_sessions() { # port outfile
     exec "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -At -F ' ' > "$2" 2>/dev/null < <(printf '%s\n' \
-      "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, count(*) FILTER (WHERE application_name LIKE 'WebApp%'), count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity" \
+      "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, count(*) FILTER (WHERE $APP_SESSION), count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity" \
       '\watch 0.5')
   }
   watch_sessions "$PRIMARY_PORT" "$dir/sessions-primary.txt" &
@@ -138,6 +150,12 @@ drill_budget() {
   log "admin psql during the load: $([ $admin_ok = 1 ] && echo "connected in $admin_ms ms" || echo failed); webapp psql: $([ $client_ok = 1 ] && echo connected || echo "failed: $client_err")"
   check "no failed request" load_clean "$dir/load.txt"
   check "app sessions on the primary ($peak_primary) within the budget ($budget)" test "$peak_primary" -le "$budget"
+  if [ "${POOLER:-}" = pgbouncer ]; then
+    # Behind PgBouncer the instances' pools hold client connections only: the primary sees the primary role's
+    # PgBouncer pool, at most default_pool_size sessions, however many instances and pools there are.
+    local pool; pool=$(sed -n 's/^default_pool_size = \([0-9]*\)/\1/p' "$FLEET_DIR/pgbouncer/primary/pgbouncer.ini")
+    check "server sessions on the primary ($peak_primary) within PgBouncer's default_pool_size ($pool)" test "$peak_primary" -le "${pool:-0}"
+  fi
   check "an admin psql connects during the load" test "$admin_ok" = 1
   check "a non-superuser client connects during the load" test "$client_ok" = 1
   check "the replica serves page reads (>= 1 transaction per page there)" test "$(( r1 - r0 ))" -ge "${requests:-1}"
@@ -401,9 +419,11 @@ drill_failover_round() {
   check "views stored ($stored) = views answered 200 over the round ($expected), no answer unseen ($unknown)" test "$stored" = "$expected" -a "$unknown" = 0
 }
 
-run_one() {
-  local name=$1
-  dir=$LOGS/$name
+run_one() { # NAME or pgbouncer:NAME
+  local name=${1#pgbouncer:}
+  dir=$LOGS/${1/:/-}
+  [ "$name" = "$1" ] || export POOLER=pgbouncer
+  [ "${POOLER:-}" != pgbouncer ] || APP_SESSION="usename = 'webapp' AND backend_type = 'client backend' AND application_name <> 'psql'"
   rm -rf "$dir"; mkdir -p "$dir"
   trap 'fleet_down' EXIT
   trap 'exit 1' TERM INT
@@ -418,10 +438,16 @@ if [ "${1:-}" = --one ]; then run_one "$2"; fi
 # All drills: prerequisites, one Release publish, then each drill in its own process under a time limit.
 # ---------------------------------------------------------------------------------------------------------------
 
+POOLED_DRILLS=${POOLED_DRILLS-budget kill-instance replica primary page-views}
 drills=("$@")
-[ ${#drills[@]} -gt 0 ] || drills=("${ALL_DRILLS[@]}")
+if [ ${#drills[@]} -eq 0 ]; then
+  drills=("${ALL_DRILLS[@]}")
+  if [ "${POOLER:-}" != pgbouncer ]; then for d in $POOLED_DRILLS; do drills+=("pgbouncer:$d"); done; fi
+fi
+if [ "${POOLER:-}" = pgbouncer ]; then drills=("${drills[@]/#/pgbouncer:}"); drills=("${drills[@]/#pgbouncer:pgbouncer:/pgbouncer:}"); fi
+unset POOLER   # each drill's own: pgbouncer: in its name
 for d in "${drills[@]}"; do
-  [[ " ${ALL_DRILLS[*]} " == *" $d "* ]] || { echo "unknown drill: $d (drills: ${ALL_DRILLS[*]})" >&2; exit 2; }
+  [[ " ${ALL_DRILLS[*]} " == *" ${d#pgbouncer:} "* ]] || { echo "unknown drill: $d (drills: ${ALL_DRILLS[*]}, each also as pgbouncer:NAME)" >&2; exit 2; }
 done
 
 passed=0 failed=0 skipped=0
@@ -440,6 +466,9 @@ if [ "${FLEET_PUBLISH:-1}" != 0 ] || [ ! -f "$FLEET_DIR/app/WebApp.dll" ]; then
   "$FLEET" publish || { echo "Fleet drills: 0 passed, ${#drills[@]} failed, 0 skipped"; exit 1; }
 fi
 for d in "${drills[@]}"; do
+  if [ "$d" != "${d#pgbouncer:}" ] && [ ! -x /usr/sbin/pgbouncer ]; then
+    echo "SKIP $d (no /usr/sbin/pgbouncer: apt-get install pgbouncer)"; skipped=$((skipped + 1)); continue
+  fi
   echo "== drill $d"
   started=$(date +%s)
   timeout --kill-after=90 "$DRILL_TIMEOUT" "$0" --one "$d"

@@ -7,6 +7,8 @@
 #   scripts/fleet-bench.sh                                  # 1 and 3 instances, 20 s warm-up, 30 s measured
 #   COUNTS="1 2 3" WARMUP=10 DURATION=20 scripts/fleet-bench.sh
 #   POOL_SIZE=16 scripts/fleet-bench.sh                     # every instance's pool (default: the app's)
+#   POOLERS="none pgbouncer" COUNTS=3 scripts/fleet-bench.sh  # direct, then through PgBouncer (fleet.sh's POOLER),
+#                                                           # back to back: benchmarks/results/pgbouncer.json
 #
 # Every part shares the same cores: more instances add parallelism only where a core is idle. On the 2-core
 # machine of the committed figures the cores, not the app, bound the fleet.
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 COUNTS=${COUNTS:-1 3}
+POOLERS=${POOLERS:-none}   # one fleet per pooler and count; anything but "none" alone writes pgbouncer.json
 WARMUP=${WARMUP:-20}
 DURATION=${DURATION:-30}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -44,8 +47,9 @@ ms() { awk -v us="$(field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
 cores() { awk -v d="$1" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.2f", d / hz / s }'; }
 
 rows=()
+for pooler in $POOLERS; do
 for n in $COUNTS; do
-  INSTANCES=$n FLEET_PUBLISH=0 "$fleet" up
+  POOLER=$pooler INSTANCES=$n FLEET_PUBLISH=0 "$fleet" up
   # shellcheck disable=SC1091
   . "$FLEET_DIR/env"
   export HANDLES_FILE
@@ -54,23 +58,29 @@ for n in $COUNTS; do
   pg="$(head -1 "$PRIMARY_DIR/data/postmaster.pid") $(head -1 "$REPLICA_DIR/data/postmaster.pid")"
   ng=$(tree "$NGINX_PID")
   echo "== $n instance(s): ${DURATION}s, $CONNECTIONS connections"
-  a0=$(ticks $INSTANCE_PIDS); p0=$(pg_ticks $pg); g0=$(ticks $ng); t0=$(date +%s.%N)
+  bouncers=$(cat "$FLEET_DIR"/pgbouncer/*/pgbouncer.pid 2>/dev/null || true)
+  a0=$(ticks $INSTANCE_PIDS); p0=$(pg_ticks $pg); g0=$(ticks $ng); b0=$(ticks $bouncers); t0=$(date +%s.%N)
   # --timeout above the page deadline (5 s): a slow page is the app's 504, not a wrk socket timeout.
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s scripts/profile.lua "$FLEET_URL")
-  t1=$(date +%s.%N); a1=$(ticks $INSTANCE_PIDS); p1=$(pg_ticks $pg); g1=$(ticks $ng)
+  t1=$(date +%s.%N); a1=$(ticks $INSTANCE_PIDS); p1=$(pg_ticks $pg); g1=$(ticks $ng); b1=$(ticks $bouncers)
   echo "$out" | grep -v LOADRESULT
   json=$(echo "$out" | sed -n 's/^LOADRESULT //p')
   s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  app=$(cores $((a1 - a0)) "$s"); pgc=$(cores $((p1 - p0)) "$s"); ngc=$(cores $((g1 - g0)) "$s")
+  app=$(cores $((a1 - a0)) "$s"); pgc=$(cores $((p1 - p0)) "$s"); ngc=$(cores $((g1 - g0)) "$s"); pbc=$(cores $((b1 - b0)) "$s")
   rps=$(field "$json" rps)
   per() { awk -v c="$1" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1000 }'; }
-  echo "CPU (cores busy): instances $app, PostgreSQL $pgc, nginx $ngc; per request (ms): $(per "$app"), $(per "$pgc"), $(per "$ngc")"
-  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"instances CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"nginx CPU (cores)":%s,"instances CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"nginx CPU per request (ms)":%s}}' \
-    "$n instance$([ "$n" = 1 ] || echo s) behind nginx" "$([ "$n" = "${COUNTS%% *}" ] && echo true || echo false)" \
+  echo "CPU (cores busy): instances $app, PostgreSQL $pgc, nginx $ngc, PgBouncer $pbc; per request (ms): $(per "$app"), $(per "$pgc"), $(per "$ngc"), $(per "$pbc")"
+  name="$n instance$([ "$n" = 1 ] || echo s) behind nginx"
+  if [ "$POOLERS" != none ]; then
+    if [ "$pooler" = none ]; then name+=", direct to PostgreSQL"; else name+=", through PgBouncer (transaction mode)"; fi
+  fi
+  rows+=("$(printf '{"name":"%s","baseline":%s,"value":%s,"details":{"p50 (ms)":%s,"p90 (ms)":%s,"p99 (ms)":%s,"max (ms)":%s,"requests":%s,"non-2xx":%s,"socket errors":%s,"instances CPU (cores)":%s,"PostgreSQL CPU (cores)":%s,"nginx CPU (cores)":%s,"PgBouncer CPU (cores)":%s,"instances CPU per request (ms)":%s,"PostgreSQL CPU per request (ms)":%s,"nginx CPU per request (ms)":%s,"PgBouncer CPU per request (ms)":%s}}' \
+    "$name" "$([ ${#rows[@]} = 0 ] && echo true || echo false)" \
     "$rps" "$(ms "$json" p50_us)" "$(ms "$json" p90_us)" "$(ms "$json" p99_us)" "$(ms "$json" max_us)" \
     "$(field "$json" requests)" "$(field "$json" non2xx)" "$(field "$json" socket_errors)" \
-    "$app" "$pgc" "$ngc" "$(per "$app")" "$(per "$pgc")" "$(per "$ngc")")")
+    "$app" "$pgc" "$ngc" "$pbc" "$(per "$app")" "$(per "$pgc")" "$(per "$ngc")" "$(per "$pbc")")")
   "$fleet" down
+done
 done
 
 mkdir -p benchmarks/results
@@ -78,17 +88,24 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 os=$(. /etc/os-release && echo "$PRETTY_NAME")
 runtime=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App 10/ {v=$2} END {print v}')
 commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+if [ "$POOLERS" = none ]; then
+  suite=fleet title="The fleet: /u/{random handle} of $USERS users through nginx, $(echo $COUNTS | sed 's/ / vs /g') instances, PostgreSQL primary + streaming replica (requests/s)"
+else
+  suite=pgbouncer title="The fleet direct to PostgreSQL and through PgBouncer 1.18 (transaction mode, Database:Pooler=PgBouncer): /u/{random handle} of $USERS users through nginx, $(echo $COUNTS | sed 's/ / and /g') instance(s), primary + streaming replica (requests/s)"
+fi
+out=benchmarks/results/$suite.json
 {
-  printf '{\n  "suite": "fleet",\n  "title": "The fleet: /u/{random handle} of %s users through nginx, 1 vs 3 instances, PostgreSQL primary + streaming replica (requests/s)",\n' "$USERS"
+  printf '{\n  "suite": "%s",\n  "title": "%s",\n' "$suite" "$title"
   printf '  "metric": "Throughput",\n  "unit": "requests/s",\n'
-  printf '  "command": "%sCOUNTS=\\"%s\\" USERS=%s WARMUP=%s DURATION=%s CONNECTIONS=%s THREADS=%s scripts/fleet-bench.sh",\n' "${POOL_SIZE:+POOL_SIZE=$POOL_SIZE }" "$COUNTS" "$USERS" "$WARMUP" "$DURATION" "$CONNECTIONS" "$THREADS"
+  cmd="$([ "$POOLERS" = none ] || echo "POOLERS=\"$POOLERS\" ")${POOL_SIZE:+POOL_SIZE=$POOL_SIZE }COUNTS=\"$COUNTS\" USERS=$USERS WARMUP=$WARMUP DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS scripts/fleet-bench.sh"
+  printf '  "command": "%s",\n' "${cmd//\"/\\\"}"
   printf '  "createdAt": "%s",\n  "commit": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit"
   printf '  "machine": {"cores": %s, "cpu": "%s", "memoryGB": %s, "os": "%s", "dotnet": "ASP.NET Core %s", "postgres": "PostgreSQL %s, primary + streaming replica (scripts/fleet.sh)", "nginx": "%s", "loadAverage": "%s", "note": "%s"},\n' \
     "$(nproc)" "$cpu" "$(awk '/MemTotal/ {printf "%d", $2/1024/1024 + 0.5}' /proc/meminfo)" "$os" "$runtime" \
     "$(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}')" "$(nginx -v 2>&1 | sed 's|.*nginx/||')" "$(cut -d' ' -f1 /proc/loadavg)" \
-    "${NOTE:-the instances, both PostgreSQL clusters, nginx and wrk share $(nproc) cores, and other builds ran on the machine at the same time: the cores, not the number of instances, bound the fleet}"
+    "${NOTE:-the instances, both PostgreSQL clusters, nginx$([ "$POOLERS" = none ] || echo ", PgBouncer") and wrk share $(nproc) cores, and other builds may run on the machine at the same time (loadAverage: the 1-minute load at the end of the run)}"
   printf '  "results": [\n'
   for i in "${!rows[@]}"; do printf '    %s%s\n' "${rows[i]}" "$([ "$i" -lt $((${#rows[@]} - 1)) ] && echo ,)"; done
   printf '  ]\n}\n'
-} > benchmarks/results/fleet.json
-echo "Results: benchmarks/results/fleet.json"
+} > "$out"
+echo "Results: $out"

@@ -2,8 +2,10 @@
 # Failure drills of the fleet (scripts/fleet.sh): each drill starts its own fleet, measures, prints its numbers
 # and a PASS or FAIL line, and takes the fleet down again, whatever happens. Loopback only, bounded in time.
 #
-#   scripts/fleet-drills.sh                       # every drill
+#   scripts/fleet-drills.sh                       # every drill direct, then the first five through PgBouncer
 #   scripts/fleet-drills.sh budget kill-instance  # some of them
+#   scripts/fleet-drills.sh pgbouncer:replica     # one through PgBouncer (fleet.sh's POOLER=pgbouncer)
+#   POOLER=pgbouncer scripts/fleet-drills.sh      # every drill through PgBouncer only
 #
 # Drills:
 #   budget         3 instances on the stock 100 connections, 128 visitors (wrk) for 20 s: no errors, app sessions
@@ -14,15 +16,24 @@
 #   primary        primary restarted: during the outage pages answer (200 from the replica, 500 or 503) within 1 s;
 #                  within 10 s of its return every page is 200, no instance restarted
 #   page-views     N profile views through nginx, then stop-instances: exactly N views stored
+#   failover-round under an 8-visitor load: stop-primary, promote-replica, serve, rejoin (pg_rewind), serve; answers
+#                  200/500/503 within 1 s, pages 200 and views written within 10 s of the promotion, reads back
+#                  on the rejoined standby within 20 s, no instance restarted, views stored = views answered 200
+#
+# pgbouncer:NAME runs drill NAME on a fleet whose instances connect through PgBouncer (transaction mode, one per
+# role, repointed by fleet.sh when the roles change). Every drill means the same there; where a check counts the
+# app's sessions on a server, it counts PgBouncer's server sessions (user webapp) instead.
 #
 # Ends with "Fleet drills: N passed, N failed, N skipped" (.ci/run adds these to its totals); exits 1 if any failed.
-# Knobs: DRILL_TIMEOUT (s, per drill, 480), VIEWS (page-views, 2000), APP_BUDGET (app sessions allowed on the
-# primary; default max_connections - superuser_reserved_connections - 1 replication - ADMIN_SESSIONS (6)).
+# Knobs: DRILL_TIMEOUT (s, per drill, 480), VIEWS (page-views, 2000), ROUND_VIEWS (failover-round's quiet views,
+# 500), APP_BUDGET (app sessions allowed on the primary; default max_connections - superuser_reserved_connections
+# - 1 replication - ADMIN_SESSIONS (6)), POOLED_DRILLS (the drills the default run repeats through PgBouncer: the
+# first five; "" for none), POOLER (pgbouncer: every drill named runs through PgBouncer).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-ALL_DRILLS=(budget kill-instance replica primary page-views)
+ALL_DRILLS=(budget kill-instance replica primary page-views failover-round)
 export FLEET_DIR=${FLEET_DIR:-$root/.fleet/drills}
 LOGS=${DRILL_LOGS:-$root/.fleet/drill-logs}
 DRILL_TIMEOUT=${DRILL_TIMEOUT:-480}
@@ -56,13 +67,17 @@ fleet_down() {
   cp -r "$FLEET_DIR/nginx/logs" "$dir/nginx" 2>/dev/null || true
   for c in primary replica; do cp "$FLEET_DIR/pg/$c/server.log" "$dir/$c.log" 2>/dev/null || true; done
   cp "$FLEET_DIR/seed.log" "$dir/" 2>/dev/null || true
+  for c in primary standby; do cp "$FLEET_DIR/pgbouncer/$c/pgbouncer.log" "$dir/pgbouncer-$c.log" 2>/dev/null || true; done
   rm -f "$FLEET_DIR/env"
 }
 
 q() { # port sql [database]: one value, as the superuser
   "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -At -d "${3:-postgres}" -c "$2" 2>/dev/null
 }
-app_sessions() { q "$1" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'WebApp%'"; }
+# The app's sessions on a server: by their application name (WebApp-N), or behind PgBouncer its server sessions,
+# which carry the name of whichever client used them last: every session of the role webapp but a psql's.
+APP_SESSION="application_name LIKE 'WebApp%'"   # run_one sets the pooled one
+app_sessions() { q "$1" "SELECT count(*) FROM pg_stat_activity WHERE $APP_SESSION"; }
 app_xacts() { q "$1" "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'webapp'"; }
 
 # wrk with the load script's random profiles; the app's 504 (5 s deadline) must arrive before wrk's own timeout.
@@ -103,7 +118,7 @@ drill_budget() {
   # Run in the background, exec makes $! the psql itself, so that kill stops it.
   watch_sessions() { # port outfile
     exec "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -X -At -F ' ' > "$2" 2>/dev/null < <(printf '%s\n' \
-      "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, count(*) FILTER (WHERE application_name LIKE 'WebApp%'), count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity" \
+      "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint, count(*) FILTER (WHERE $APP_SESSION), count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity" \
       '\watch 0.5')
   }
   watch_sessions "$PRIMARY_PORT" "$dir/sessions-primary.txt" &
@@ -135,6 +150,12 @@ drill_budget() {
   log "admin psql during the load: $([ $admin_ok = 1 ] && echo "connected in $admin_ms ms" || echo failed); webapp psql: $([ $client_ok = 1 ] && echo connected || echo "failed: $client_err")"
   check "no failed request" load_clean "$dir/load.txt"
   check "app sessions on the primary ($peak_primary) within the budget ($budget)" test "$peak_primary" -le "$budget"
+  if [ "${POOLER:-}" = pgbouncer ]; then
+    # Behind PgBouncer the instances' pools hold client connections only: the primary sees the primary role's
+    # PgBouncer pool, at most default_pool_size sessions, however many instances and pools there are.
+    local pool; pool=$(sed -n 's/^default_pool_size = \([0-9]*\)/\1/p' "$FLEET_DIR/pgbouncer/primary/pgbouncer.ini")
+    check "server sessions on the primary ($peak_primary) within PgBouncer's default_pool_size ($pool)" test "$peak_primary" -le "${pool:-0}"
+  fi
   check "an admin psql connects during the load" test "$admin_ok" = 1
   check "a non-superuser client connects during the load" test "$client_ok" = 1
   check "the replica serves page reads (>= 1 transaction per page there)" test "$(( r1 - r0 ))" -ge "${requests:-1}"
@@ -272,9 +293,137 @@ drill_page_views() {
   check "exactly $n views stored" test "$(( after - before ))" = "$n"
 }
 
-run_one() {
-  local name=$1
-  dir=$LOGS/$name
+# The way back after a failover, under a steady load: the primary stopped for good, the replica promoted, the old
+# primary rewound and rejoined as the new primary's standby. Four probes time single requests (as drill_primary);
+# every profile answer of the whole round is counted, so that the views stored must equal the views answered 200.
+drill_failover_round() {
+  fleet_up || return 1
+  local views0; views0=$(q "$PRIMARY_PORT" "SELECT coalesce(sum(views), 0) FROM user_daily_views" webapp)
+  # The warm-up's views count too: LOAD_ACTIVE makes wrk stop sending early, so each request sent is answered and
+  # counted (a request cut off at wrk's end could have stored a view that no count shows).
+  LOAD_ACTIVE=6 load 16 9 "$dir/warm-up.txt" || true
+  local starts0; starts0=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat"; done | tr '\n' ' ')
+  local stop=$dir/probe.stop urls
+  mapfile -t urls < <(head -8 "$HANDLES_FILE" | sed 's|^|/u/|')
+  # Profiles only: each answer 200 is a view (Profile.cshtml.cs records one only for a page it renders).
+  local probers=() k
+  for k in 0 1 2 3; do
+    ( i=$k
+      while [ ! -f "$stop" ]; do
+        path=${urls[i % ${#urls[@]}]}; i=$((i + 1))
+        t=$(now_ms)
+        echo "$t $(curl -s -o /dev/null --max-time 15 -w '%{http_code} %{time_total}' "$FLEET_URL$path") $path"
+        sleep 0.05
+      done > "$dir/probe-$k.txt" ) &
+    probers+=($!)
+  done
+  local old_primary=$PRIMARY_PORT old_replica=$REPLICA_PORT
+  LOAD_ACTIVE=56 load 8 60 "$dir/load.txt" &
+  local wrk=$!
+  sleep 4
+  "$FLEET" stop-primary > "$dir/stop-primary.log" 2>&1
+  local down_at; down_at=$(sed -n 's/.*primary stopping at \([0-9]*\).*/\1/p' "$dir/stop-primary.log")
+  sleep 3   # what a failover tool would take to decide that the primary is gone
+  local promote_t0 promoted_at; promote_t0=$(now_ms)
+  "$FLEET" promote-replica > "$dir/promote.log" 2>&1 || { cat "$dir/promote.log" | sed 's/^/    /'; }
+  promoted_at=$(sed -n 's/.*promoted at \([0-9]*\).*/\1/p' "$dir/promote.log")
+  . "$FLEET_DIR/env"
+  # The write path: the first views stored on the new primary after its promotion (the writers retry every <= 5 s).
+  local v_base v_now written_ms=""
+  v_base=$(q "$PRIMARY_PORT" "SELECT coalesce(sum(views), 0) FROM user_daily_views" webapp)
+  while [ $(( $(now_ms) - promoted_at )) -lt 12000 ]; do
+    v_now=$(q "$PRIMARY_PORT" "SELECT coalesce(sum(views), 0) FROM user_daily_views" webapp)
+    if [ -n "$v_now" ] && [ "$v_now" -gt "${v_base:-0}" ]; then written_ms=$(( $(now_ms) - promoted_at )); break; fi
+    sleep 0.2
+  done
+  sleep $(( (12000 - ($(now_ms) - promoted_at)) / 1000 > 0 ? (12000 - ($(now_ms) - promoted_at)) / 1000 : 0 ))
+  local rejoin_t0 rejoined_at; rejoin_t0=$(now_ms)
+  "$FLEET" rejoin > "$dir/rejoin.log" 2>&1 || { cat "$dir/rejoin.log" | sed 's/^/    /'; }
+  rejoined_at=$(sed -n 's/.*rejoined at \([0-9]*\).*/\1/p' "$dir/rejoin.log")
+  . "$FLEET_DIR/env"
+  # Reads back on the rejoined standby: Npgsql marked it down when it stopped and tries it again after its host
+  # recheck (10 s); behind PgBouncer, the standby's role is repointed at once.
+  local back_ms="" base now
+  base=$(app_xacts "$REPLICA_PORT")
+  while [ $(( $(now_ms) - ${rejoined_at:-0} )) -lt 22000 ]; do
+    now=$(app_xacts "$REPLICA_PORT")
+    if [ -n "$now" ] && [ -n "$base" ] && [ $(( now - base )) -ge 50 ]; then back_ms=$(( $(now_ms) - rejoined_at )); break; fi
+    sleep 0.25
+  done
+  wait "$wrk"
+  touch "$stop"; wait "${probers[@]}"
+  sort -n "$dir"/probe-*.txt > "$dir/probes.txt"
+  local starts1; starts1=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat" 2>/dev/null || echo gone; done | tr '\n' ' ')
+  local r_after; r_after=$(app_xacts "$REPLICA_PORT")
+
+  # Quiet: a fixed number of views, then stop-instances (each drains its queue), then the sum.
+  local n=${ROUND_VIEWS:-500} handles
+  mapfile -t handles < <(head -50 "$HANDLES_FILE")
+  for ((i = 0; i < n; i++)); do
+    printf 'url = "%s/u/%s"\noutput = "/dev/null"\n' "$FLEET_URL" "${handles[i % ${#handles[@]}]}"
+  done > "$dir/urls"
+  curl -s -Z --parallel-max 8 -K "$dir/urls" -w '%{http_code}\n' > "$dir/codes" 2>/dev/null || true
+  "$FLEET" stop-instances >> "$dir/fleet.log" 2>&1
+  local views1; views1=$(q "$PRIMARY_PORT" "SELECT coalesce(sum(views), 0) FROM user_daily_views" webapp)
+
+  # The error window: from the start of the first failing probe to the end of the last one.
+  local bad window=0 first_bad last_bad
+  bad=$(awk '$2 != 200' "$dir/probes.txt")
+  if [ -n "$bad" ]; then
+    first_bad=$(awk 'NR == 1 { print $1 }' <<< "$bad")
+    last_bad=$(awk '{ e = $1 + $3 * 1000; if (e > m) m = e } END { printf "%d", m }' <<< "$bad")
+    window=$(( last_bad - first_bad ))
+  fi
+  local n_bad codes_bad n_window slowest bad_codes
+  n_bad=$(grep -c . <<< "$bad" || true)
+  codes_bad=$(awk '{print $2}' <<< "$bad" | grep . | sort | uniq -c | awk '{printf "%s x%s ", $2, $1}')
+  # Every request started from the stop of the primary to 10 s after the promotion: the failover's window.
+  local during; during=$(awk -v a="$down_at" -v b="$(( ${promoted_at:-0} + 10000 ))" '$1 >= a && $1 < b' "$dir/probes.txt")
+  n_window=$(grep -c . <<< "$during" || true)
+  slowest=$(awk 'max < $3 { max = $3 } END { printf "%.3f", max }' <<< "$during")
+  bad_codes=$(awk '$2 != 200 && $2 != 500 && $2 != 503' <<< "$during" | grep -c . || true)
+  # Pages 200 again: the first 200 of a probe started after the promotion, and the end of the last non-200 before the rejoin.
+  local first_ok last_not_ok
+  first_ok=$(awk -v p="${promoted_at:-0}" '$1 >= p && $2 == 200 { printf "%d", $1 + $3 * 1000 - p; exit }' "$dir/probes.txt")
+  last_not_ok=$(awk -v p="${promoted_at:-0}" -v r="${rejoin_t0:-0}" '$1 + $3 * 1000 >= p && $1 < r && $2 != 200 { e = $1 + $3 * 1000 - p; if (e > m) m = e } END { printf "%d", m }' "$dir/probes.txt")
+  local after_rejoin bad_after_rejoin
+  after_rejoin=$(awk -v r="${rejoin_t0:-0}" '$1 >= r' "$dir/probes.txt" | grep -c . || true)
+  bad_after_rejoin=$(awk -v r="${rejoin_t0:-0}" '$1 >= r && $2 != 200' "$dir/probes.txt" | grep -c . || true)
+
+  # Views answered 200: wrk's profile answers (every request sent was answered: LOAD_ACTIVE), the probes' and the quiet ones.
+  local w_ok l_ok p_ok c_ok unknown expected stored
+  w_ok=$(( $(field "$dir/warm-up.txt" requests) - $(field "$dir/warm-up.txt" non2xx) ))
+  l_ok=$(( $(field "$dir/load.txt" requests) - $(field "$dir/load.txt" non2xx) ))
+  p_ok=$(awk '$2 == 200' "$dir/probes.txt" | grep -c . || true)
+  c_ok=$(grep -c '^200$' "$dir/codes" || true)
+  # An answer nobody saw (a socket error, a probe's curl timeout: 000) may or may not have stored a view.
+  unknown=$(( $(field "$dir/warm-up.txt" socket_errors) + $(field "$dir/load.txt" socket_errors) + $(awk '$2 == "000"' "$dir/probes.txt" | grep -c . || true) ))
+  expected=$(( w_ok + l_ok + p_ok + c_ok )); stored=$(( views1 - views0 ))
+
+  log "primary :$old_primary stopped at +0 ms; replica :$old_replica promoted $(( promote_t0 - down_at )) ms later, in $(( promoted_at - promote_t0 )) ms; rejoin (CHECKPOINT, pg_rewind, start, streaming) took $(( ${rejoined_at:-0} - rejoin_t0 )) ms"
+  log "load (8 visitors, 60 s, across the round): $(load_summary "$dir/load.txt")"
+  log "probes: $(grep -c . "$dir/probes.txt") requests, $n_bad not 200 (${codes_bad:-none}); error window ${window} ms; from the stop to promotion + 10 s: $n_window requests, slowest ${slowest} s"
+  log "after the promotion: first page 200 at +${first_ok:-never} ms, last non-200 ended at +${last_not_ok} ms; first views stored on the new primary at +${written_ms:-never (12 s)} ms"
+  log "after the rejoin: reads back on the standby :$REPLICA_PORT after ${back_ms:-never (22 s)} ms (app transactions there +$(( ${r_after:-0} - ${base:-0} ))); $after_rejoin probes, $bad_after_rejoin not 200"
+  log "views answered 200: warm-up $w_ok, load $l_ok, probes $p_ok, quiet $c_ok of $n = $expected; stored $stored (sum $views0 -> $views1); answers unseen $unknown"
+  check "answers from the stop to promotion + 10 s are 200, 500 or 503 ($bad_codes others)" test "$bad_codes" = 0
+  check "every one of those answers within 1 s" awk -v s="$slowest" 'BEGIN { exit !(s <= 1.0) }'
+  check "requests were made during the failover" test "$n_window" -gt 0
+  check "pages 200 again within 10 s of the promotion" test -n "$first_ok" -a "${last_not_ok:-99999}" -le 10000
+  check "views written to the new primary within 10 s of the promotion" test -n "$written_ms" -a "${written_ms:-99999}" -le 10000
+  check "the old primary rejoined as a streaming standby" test -n "$rejoined_at"
+  check "every page 200 from the rejoin on" test "$after_rejoin" -gt 0 -a "$bad_after_rejoin" = 0
+  check "reads go back to the rejoined standby within 20 s" test -n "$back_ms" -a "${back_ms:-99999}" -le 20000
+  check "no instance restarted" test "$starts0" = "$starts1"
+  check "every quiet view answered 200" test "$c_ok" = "$n"
+  check "views stored ($stored) = views answered 200 over the round ($expected), no answer unseen ($unknown)" test "$stored" = "$expected" -a "$unknown" = 0
+}
+
+run_one() { # NAME or pgbouncer:NAME
+  local name=${1#pgbouncer:}
+  dir=$LOGS/${1/:/-}
+  [ "$name" = "$1" ] || export POOLER=pgbouncer
+  [ "${POOLER:-}" != pgbouncer ] || APP_SESSION="usename = 'webapp' AND backend_type = 'client backend' AND application_name <> 'psql'"
   rm -rf "$dir"; mkdir -p "$dir"
   trap 'fleet_down' EXIT
   trap 'exit 1' TERM INT
@@ -289,10 +438,16 @@ if [ "${1:-}" = --one ]; then run_one "$2"; fi
 # All drills: prerequisites, one Release publish, then each drill in its own process under a time limit.
 # ---------------------------------------------------------------------------------------------------------------
 
+POOLED_DRILLS=${POOLED_DRILLS-budget kill-instance replica primary page-views}
 drills=("$@")
-[ ${#drills[@]} -gt 0 ] || drills=("${ALL_DRILLS[@]}")
+if [ ${#drills[@]} -eq 0 ]; then
+  drills=("${ALL_DRILLS[@]}")
+  if [ "${POOLER:-}" != pgbouncer ]; then for d in $POOLED_DRILLS; do drills+=("pgbouncer:$d"); done; fi
+fi
+if [ "${POOLER:-}" = pgbouncer ]; then drills=("${drills[@]/#/pgbouncer:}"); drills=("${drills[@]/#pgbouncer:pgbouncer:/pgbouncer:}"); fi
+unset POOLER   # each drill's own: pgbouncer: in its name
 for d in "${drills[@]}"; do
-  [[ " ${ALL_DRILLS[*]} " == *" $d "* ]] || { echo "unknown drill: $d (drills: ${ALL_DRILLS[*]})" >&2; exit 2; }
+  [[ " ${ALL_DRILLS[*]} " == *" ${d#pgbouncer:} "* ]] || { echo "unknown drill: $d (drills: ${ALL_DRILLS[*]}, each also as pgbouncer:NAME)" >&2; exit 2; }
 done
 
 passed=0 failed=0 skipped=0
@@ -311,6 +466,9 @@ if [ "${FLEET_PUBLISH:-1}" != 0 ] || [ ! -f "$FLEET_DIR/app/WebApp.dll" ]; then
   "$FLEET" publish || { echo "Fleet drills: 0 passed, ${#drills[@]} failed, 0 skipped"; exit 1; }
 fi
 for d in "${drills[@]}"; do
+  if [ "$d" != "${d#pgbouncer:}" ] && [ ! -x /usr/sbin/pgbouncer ]; then
+    echo "SKIP $d (no /usr/sbin/pgbouncer: apt-get install pgbouncer)"; skipped=$((skipped + 1)); continue
+  fi
   echo "== drill $d"
   started=$(date +%s)
   timeout --kill-after=90 "$DRILL_TIMEOUT" "$0" --one "$d"

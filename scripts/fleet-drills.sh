@@ -2,7 +2,7 @@
 # Failure drills of the fleet (scripts/fleet.sh): each drill starts its own fleet, measures, prints its numbers
 # and a PASS or FAIL line, and takes the fleet down again, whatever happens. Loopback only, bounded in time.
 #
-#   scripts/fleet-drills.sh                       # every drill direct, then the first five through PgBouncer
+#   scripts/fleet-drills.sh                       # every drill direct, then every drill through PgBouncer
 #   scripts/fleet-drills.sh budget kill-instance  # some of them
 #   scripts/fleet-drills.sh pgbouncer:replica     # one through PgBouncer (fleet.sh's POOLER=pgbouncer)
 #   POOLER=pgbouncer scripts/fleet-drills.sh      # every drill through PgBouncer only
@@ -28,7 +28,7 @@
 # Knobs: DRILL_TIMEOUT (s, per drill, 480), VIEWS (page-views, 2000), ROUND_VIEWS (failover-round's quiet views,
 # 500), APP_BUDGET (app sessions allowed on the primary; default max_connections - superuser_reserved_connections
 # - 1 replication - ADMIN_SESSIONS (6)), POOLED_DRILLS (the drills the default run repeats through PgBouncer: the
-# first five; "" for none), POOLER (pgbouncer: every drill named runs through PgBouncer).
+# six; "" for none), POOLER (pgbouncer: every drill named runs through PgBouncer).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -438,7 +438,7 @@ if [ "${1:-}" = --one ]; then run_one "$2"; fi
 # All drills: prerequisites, one Release publish, then each drill in its own process under a time limit.
 # ---------------------------------------------------------------------------------------------------------------
 
-POOLED_DRILLS=${POOLED_DRILLS-budget kill-instance replica primary page-views}
+POOLED_DRILLS=${POOLED_DRILLS-${ALL_DRILLS[*]}}
 drills=("$@")
 if [ ${#drills[@]} -eq 0 ]; then
   drills=("${ALL_DRILLS[@]}")

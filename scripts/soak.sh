@@ -235,7 +235,7 @@ for m in $(seq 1 "$DURATION"); do
   # completed: the 2xx answers (open-loop counts errors and non-2xx apart)
   answered=$((answered + $(jq '.completed' "$work/minute-$m.json")))
   errors=$((errors + $(jq '.non2xx + .errors' "$work/minute-$m.json")))
-  tail -1 "$work/minutes.txt" | awk '{ printf "%-6s %8s %8s %8s %6s %5s %9s %9s %5s\n", $1, $4, $5, $6, $7, $8, $9, $10, $11 }'
+  tail -1 "$work/minutes.txt" | awk '{ printf "%-6s %8.1f %8s %8s %6s %5s %9s %9s %5s\n", $1, $4, $5, $6, $7, $8, $9, $10, $11 }'
 done
 kill "$sampler_pid" 2>/dev/null || true; sampler_pid=""
 for p in "${counter_pids[@]}"; do wait "$p" 2>/dev/null || true; done

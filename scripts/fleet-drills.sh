@@ -371,7 +371,7 @@ drill_failover_round() {
   bad=$(awk '$2 != 200' "$dir/probes.txt")
   if [ -n "$bad" ]; then
     first_bad=$(awk 'NR == 1 { print $1 }' <<< "$bad")
-    last_bad=$(awk '{ e = $1 + $3 * 1000; if (e > m) m = e } END { printf "%d", m }' <<< "$bad")
+    last_bad=$(awk '{ e = $1 + $3 * 1000; if (e > m) m = e } END { printf "%.0f", m }' <<< "$bad")
     window=$(( last_bad - first_bad ))
   fi
   local n_bad codes_bad n_window slowest bad_codes

@@ -486,17 +486,20 @@ elif [ -n "$ROUND_TRIPS" ]; then
   set_round_trip() { # $1 = ms; the proxy reads the file within 100 ms; then SELECT 1 must show it
     awk -v rt="$1" -v hop="${hop:-0}" 'BEGIN { d = (rt - hop) * 500; printf "%dus\n", (rt > 0 && d > 0) ? d : 0 }' > "$delay_file"
     sleep 0.3
-    local direct through
-    direct=$(pgbench_latency "$PGPORT"); through=$(pgbench_latency "$proxy_port")
-    probe_added=$(awk -v a="$through" -v b="$direct" 'BEGIN { printf "%.3f", a - b }')
-    [ "$1" != 0 ] || [ -n "$hop" ] || hop=$probe_added
-    # Within 15% of the set round trip; at 0 ms the proxy's own hop, at most 0.2 ms.
-    if awk -v x="$probe_added" -v t="$1" 'BEGIN { exit !(t == 0 ? x <= 0.2 : (x >= 0.85 * t && x <= 1.15 * t)) }'; then
-      echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added (within 15%)"
-    else
-      echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added, not within 15% of $1 ms" >&2
-      exit 1
-    fi
+    # Within 15% of the set round trip; at 0 ms the proxy's own hop, at most 0.2 ms. Three tries: one pgbench
+    # probe on the shared cores can catch a busy moment; a wrong delay misses all three.
+    local direct through try
+    for try in 1 2 3; do
+      direct=$(pgbench_latency "$PGPORT"); through=$(pgbench_latency "$proxy_port")
+      probe_added=$(awk -v a="$through" -v b="$direct" 'BEGIN { printf "%.3f", a - b }')
+      if awk -v x="$probe_added" -v t="$1" 'BEGIN { exit !(t == 0 ? x <= 0.2 : (x >= 0.85 * t && x <= 1.15 * t)) }'; then
+        [ "$1" != 0 ] || [ -n "$hop" ] || hop=$probe_added
+        echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added (within 15%)"
+        return 0
+      fi
+      echo "== round trip $1 ms: SELECT 1 direct $direct ms, through the proxy $through ms: $probe_added ms added, not within 15% of $1 ms (try $try of 3)" >&2
+    done
+    exit 1
   }
   # The connections one page uses at once, at 1 visitor: PostgreSQL's sessions of the server that started a statement
   # within 1 ms of the latest one (a page's loaders start theirs together; at a round trip of 1 ms or more, one loader's

@@ -126,7 +126,7 @@ for folder in "${order[@]}"; do
 done
 
 # Score per folder as Stryker reported it: (killed + timeout) / (killed + timeout + survived + no coverage).
-python3 - "$root/benchmarks/results/mutation.json" "$(git rev-parse --short HEAD)$(git diff --quiet || echo -dirty)" \
+python3 - "$root/benchmarks/results/mutation.json" "$(git rev-parse --short HEAD)$(git diff --quiet -- . ':!benchmarks/results' || echo -dirty)" \
   "$stryker_version" "${all[*]}" "${summaries[@]}" <<'PY'
 import json, os, sys, datetime, platform
 path, commit, version, known, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(), sys.argv[5:]

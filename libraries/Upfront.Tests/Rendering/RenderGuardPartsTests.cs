@@ -109,7 +109,7 @@ public sealed class RenderGuardPartsTests : IDisposable
     [Fact]
     public void Metrics_RenderDurationAndViolations_ByPage_WithUnitsAndDescriptions()
     {
-        var measured = new List<(string Instrument, double Value, string Page)>();
+        var measured = new List<(string Instrument, double Value, string Tag)>();
         var published = new List<(string Name, string? Unit, string? Description)>();
         using var listener = new MeterListener
         {
@@ -122,14 +122,14 @@ public sealed class RenderGuardPartsTests : IDisposable
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measured.Add((i.Name, v, (string)tags[0].Value!)));
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measured.Add((i.Name, v, (string)tags[0].Value!)));
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measured.Add((i.Name, v, $"{tags[0].Key}={tags[0].Value}")));
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measured.Add((i.Name, v, $"{tags[0].Key}={tags[0].Value}")));
         listener.Start();
 
         _metrics.RecordRender("home", TimeSpan.FromMilliseconds(3));
         _metrics.RecordViolation("profile");
 
-        Assert.Equal([("upfront.rendering.duration", 3d, "home"), ("upfront.rendering.io_violations", 1d, "profile")], measured);
+        Assert.Equal([("upfront.rendering.duration", 3d, "page=home"), ("upfront.rendering.io_violations", 1d, "page=profile")], measured);
         // What a dashboard shows: the unit (UCUM, as OpenTelemetry names them) and a description of each instrument.
         Assert.Equal(
         [

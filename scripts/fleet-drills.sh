@@ -85,21 +85,25 @@ load() { # connections seconds outfile
   wrk -t2 -c"$1" -d"$2s" --timeout 10s --latency -s "$root/scripts/profile.lua" "$FLEET_URL" > "$3" 2>&1
 }
 field() { grep LOADRESULT "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
-# Four visitors, each one request at a time over the paths given, until the stop file appears; one line a request in
-# PREFIX-K.txt: start time (ms), status, seconds, path. The caller's `probers` gets their pids.
-start_probers() { # $1 = stop file, $2 = output prefix, $3... = paths
-  local stop=$1 out=$2 k; shift 2
-  local urls=("$@")
+# Four visitors, each one request at a time over the paths given, until stop_probers; one line a request in
+# $dir/probe-K.txt: start time (ms), status, seconds, path. The caller's `probers` gets their pids.
+start_probers() { # $1... = paths
+  local urls=("$@") k
   for k in 0 1 2 3; do
     ( i=$k
-      while [ ! -f "$stop" ]; do
+      while [ ! -f "$dir/probe.stop" ]; do
         path=${urls[i % ${#urls[@]}]}; i=$((i + 1))
         t=$(now_ms)
         echo "$t $(curl -s -o /dev/null --max-time 15 -w '%{http_code} %{time_total}' "$FLEET_URL$path") $path"
         sleep 0.05
-      done > "$out-$k.txt" ) &
+      done > "$dir/probe-$k.txt" ) &
     probers+=($!)
   done
+}
+# Stops the probers and merges their lines, in time order, into $dir/probes.txt.
+stop_probers() {
+  touch "$dir/probe.stop"; wait "${probers[@]}"
+  sort -n "$dir"/probe-*.txt > "$dir/probes.txt"
 }
 load_summary() { # outfile
   echo "$(field "$1" requests) requests, $(field "$1" rps) req/s, p99 $(( $(field "$1" p99_us) / 1000 )) ms, non-2xx $(field "$1" non2xx), socket errors $(field "$1" socket_errors)"
@@ -241,17 +245,16 @@ drill_primary() {
   fleet_up || return 1
   warm_up 6
   local starts0; starts0=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat"; done | tr '\n' ' ')
-  local stop=$dir/probe.stop urls=("/" "/users") probers=()
+  local urls=("/" "/users") probers=()
   mapfile -t -O 2 urls < <(head -6 "$HANDLES_FILE" | sed 's|^|/u/|')
-  start_probers "$stop" "$dir/probe" "${urls[@]}"
+  start_probers "${urls[@]}"
   sleep 3
   OUTAGE=${OUTAGE:-6} "$FLEET" restart-primary > "$dir/restart.log" 2>&1
   local down_at up_at
   down_at=$(sed -n 's/.*primary stopping at \([0-9]*\).*/\1/p' "$dir/restart.log")
   up_at=$(sed -n 's/.*primary accepting connections at \([0-9]*\).*/\1/p' "$dir/restart.log")
   sleep 15
-  touch "$stop"; wait "${probers[@]}"
-  sort -n "$dir"/probe-*.txt > "$dir/probes.txt"
+  stop_probers
 
   # During the outage (requests started while the primary was down): status and time.
   local during after recovered
@@ -308,10 +311,10 @@ drill_failover_round() {
   # counted (a request cut off at wrk's end could have stored a view that no count shows).
   LOAD_ACTIVE=6 load 16 9 "$dir/warm-up.txt" || true
   local starts0; starts0=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat"; done | tr '\n' ' ')
-  local stop=$dir/probe.stop urls probers=()
+  local urls probers=()
   mapfile -t urls < <(head -8 "$HANDLES_FILE" | sed 's|^|/u/|')
   # Profiles only: each answer 200 is a view (Profile.cshtml.cs records one only for a page it renders).
-  start_probers "$stop" "$dir/probe" "${urls[@]}"
+  start_probers "${urls[@]}"
   local old_primary=$PRIMARY_PORT old_replica=$REPLICA_PORT
   LOAD_ACTIVE=56 load 8 60 "$dir/load.txt" &
   local wrk=$!
@@ -346,8 +349,7 @@ drill_failover_round() {
     sleep 0.25
   done
   wait "$wrk"
-  touch "$stop"; wait "${probers[@]}"
-  sort -n "$dir"/probe-*.txt > "$dir/probes.txt"
+  stop_probers
   local starts1; starts1=$(for p in $INSTANCE_PIDS; do awk '{print $22}' "/proc/$p/stat" 2>/dev/null || echo gone; done | tr '\n' ' ')
   local r_after; r_after=$(app_xacts "$REPLICA_PORT")
 
